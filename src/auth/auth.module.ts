@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from 'src/audit/audit.module';
+import { CONFIG } from 'src/config/config.module';
+import type { Config } from 'src/config/config.types';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { loginThrottlers, LoginThrottlerGuard } from './login-throttler.guard';
+import { PasswordHasher } from './password-hasher';
+import { SessionsRepository } from './sessions.repository';
+import { JwtStrategy, LocalStrategy } from './strategies';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [
+    AuditModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [CONFIG],
+      useFactory: (config: Config) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: {
+          algorithm: 'HS256',
+          expiresIn: config.auth.accessTokenTtlSeconds,
+          issuer: config.auth.jwtIssuer,
+          audience: config.auth.jwtAudience,
+        },
+        verifyOptions: {
+          algorithms: ['HS256'],
+          issuer: config.auth.jwtIssuer,
+          audience: config.auth.jwtAudience,
+        },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [CONFIG],
+      useFactory: (config: Config) => loginThrottlers(config.auth),
+    }),
+  ],
+  controllers: [AuthController, UsersController],
+  providers: [
+    AuthService,
+    UsersService,
+    UsersRepository,
+    SessionsRepository,
+    PasswordHasher,
+    LocalStrategy,
+    JwtStrategy,
+    LoginThrottlerGuard,
+  ],
+  exports: [AuthService, UsersService, UsersRepository, PasswordHasher],
+})
+export class AuthModule {}

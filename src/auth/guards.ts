@@ -1,0 +1,76 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { AuthUser } from 'src/common/auth/auth-user';
+import { AccessPolicy, POLICY_KEY } from 'src/common/auth/policy.decorators';
+import { createValidationPipe } from 'src/common/validation/validation.pipe';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import { LoginDto } from './dto/auth.dto';
+
+export function policyOf(reflector: Reflector, context: ExecutionContext): AccessPolicy | undefined {
+  return reflector.getAllAndOverride<AccessPolicy | undefined>(POLICY_KEY, [
+    context.getHandler(),
+    context.getClass(),
+  ]);
+}
+
+/**
+ * Every route needs a login unless it is marked public, and every route must declare a policy:
+ * a route without one is refused rather than left open.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = policyOf(this.reflector, context);
+    if (policy?.kind === 'public') {
+      return true;
+    }
+    await (super.canActivate(context) as Promise<boolean>);
+    if (policy === undefined) {
+      throw new AuthException(AuthErrorCode.NoPolicy, 'This route has no access policy');
+    }
+    if (policy.kind === 'roles') {
+      const user = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
+      if (!policy.roles.includes(user.role)) {
+        throw new AuthException(AuthErrorCode.Forbidden, 'Your role does not allow this');
+      }
+    }
+    return true;
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    if (error instanceof AuthException) {
+      throw error;
+    }
+    if (error || !user) {
+      throw new AuthException(AuthErrorCode.InvalidToken, 'Authentication required');
+    }
+    return user;
+  }
+}
+
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  private readonly validation = createValidationPipe();
+
+  /** The body is validated before Passport reads it, so a malformed login is a 400, not a 401. */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ body: unknown }>();
+    request.body = await this.validation.transform(request.body, { type: 'body', metatype: LoginDto });
+    return super.canActivate(context) as Promise<boolean>;
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    if (error) {
+      throw error;
+    }
+    if (!user) {
+      throw new AuthException(AuthErrorCode.InvalidCredentials, 'Invalid e-mail or password');
+    }
+    return user;
+  }
+}

@@ -1,0 +1,69 @@
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  /** Addresses of proxies whose X-Forwarded-For may be believed; empty trusts none. */
+  trustProxy: string[];
+  corsOrigins: string[];
+}
+
+export interface DatabaseConfig {
+  /** Unset means: start the embedded PostgreSQL. */
+  url: string | undefined;
+  embeddedDir: string;
+  embeddedPort: number;
+  embeddedUser: string;
+  embeddedPassword: string;
+  embeddedDatabase: string;
+  /** Run PostgreSQL as the `postgres` OS user (created if missing) when this process is root. */
+  embeddedCreateOsUser: boolean;
+  migrationsRun: boolean;
+  poolSize: number;
+  statementTimeoutMs: number;
+  logQueries: boolean;
+}
+
+export interface QueueConfig {
+  /** Unset means: jobs run in-process through the same handlers. */
+  redisUrl: string | undefined;
+  /** Whether this process consumes jobs (the API may leave that to `worker`). */
+  runWorker: boolean;
+  concurrency: number;
+  relayIntervalMs: number;
+  sweepIntervalMs: number;
+  removeOnCompleteCount: number;
+  removeOnFailCount: number;
+  stalledIntervalMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  loginLimitPerAccount: number;
+  loginLimitPerIp: number;
+  loginWindowSeconds: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+}
+
+export interface AuditConfig {
+  /** PEM-encoded Ed25519 private key; unset in development means a key kept in the data folder. */
+  signingKey: string | undefined;
+  signingKeyFile: string;
+}
+
+export interface Config {
+  app: AppConfig;
+  database: DatabaseConfig;
+  queue: QueueConfig;
+  auth: AuthConfig;
+  audit: AuditConfig;
+}

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from 'src/config/config.types';
+import { ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/** Migrations sit in the top-level migrations/ folder of whichever tree runs (sources or dist). */
+export const MIGRATIONS_GLOB = resolve(__dirname, '..', '..', 'migrations', '*.{js,ts}');
+
+export function dataSourceOptions(
+  url: string,
+  config: Pick<DatabaseConfig, 'poolSize' | 'statementTimeoutMs' | 'logQueries'>,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    url,
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'schema_migration',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    logging: config.logQueries ? 'all' : ['error'],
+    extra: {
+      max: config.poolSize,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: config.statementTimeoutMs,
+      application_name: 'association-ballot',
+    },
+  };
+}
+
+export function createDataSource(
+  url: string,
+  config: Pick<DatabaseConfig, 'poolSize' | 'statementTimeoutMs' | 'logQueries'>,
+): DataSource {
+  return new DataSource(dataSourceOptions(url, config));
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig } from 'src/config/config.module';
+import type { Config } from 'src/config/config.types';
+import { Database } from 'src/database/database';
+import type { OutboxEntity } from './entities/outbox.entity';
+import { isPermanent } from './job.errors';
+import {
+  JOB_ATTEMPTS,
+  OUTBOX_RETENTION_DAYS,
+  RELAY_BATCH,
+  RELAY_RETRY_DELAY_MS,
+  RELAY_RETRY_MAX_DELAY_MS,
+} from './job-catalogue';
+import { OutboxRepository } from './outbox.repository';
+import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
+
+/** How long a claimed row stays invisible to other relays while this one hands it over. */
+const LEASE_MS = 10 * 60_000;
+
+/**
+ * Moves outbox rows to the queue. Runs on a timer and right after a commit that wrote work, so a
+ * restart or an absent Redis only delays a job. Several relays (API replicas, workers) may run:
+ * each claims rows with SKIP LOCKED and the queue dedupes by job id.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastCleanup = 0;
+
+  constructor(
+    @InjectConfig() private readonly config: Config,
+    private readonly db: Database,
+    private readonly outbox: OutboxRepository,
+    @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.poke(), this.config.queue.relayIntervalMs);
+    this.timer.unref();
+    this.poke();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a relay pass soon; passes never overlap within one process. */
+  poke(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Relays until nothing is due; resolves when done (tests and the shutdown path wait on it). */
+  async drain(): Promise<void> {
+    this.poke();
+    while (this.running) {
+      await this.running;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const handed = await this.relayBatch();
+        if (handed === RELAY_BATCH) {
+          this.again = true;
+        }
+        await this.cleanup();
+      } catch (error) {
+        this.logger.error({ err: String(error) }, 'outbox relay pass failed');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async relayBatch(): Promise<number> {
+    const rows = await this.db.transaction(async () => {
+      const due = await this.outbox.claimDue(RELAY_BATCH);
+      for (const row of due) {
+        await this.outbox.postpone(row.id, row.attempts + 1, LEASE_MS, row.lastError ?? '');
+      }
+      return due;
+    });
+    for (const row of rows) {
+      await this.handOver(row);
+    }
+    return rows.length;
+  }
+
+  private async handOver(row: OutboxEntity): Promise<void> {
+    const started = Date.now();
+    const attempt = row.attempts + 1;
+    try {
+      const outcome = await this.driver.dispatch(row);
+      if (outcome === 'done') {
+        await this.outbox.markDone(row.jobId);
+      } else {
+        await this.outbox.markRelayed(row.id);
+      }
+      this.logger.log({ jobId: row.jobId, job: row.jobName, outcome, ms: Date.now() - started }, 'job handed over');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isPermanent(error) || (this.driver.kind === 'in-process' && attempt >= JOB_ATTEMPTS)) {
+        await this.outbox.markFailed(row.jobId, message);
+        this.logger.error({ jobId: row.jobId, job: row.jobName, attempt, err: message }, 'job failed for good');
+        return;
+      }
+      const delay = Math.min(RELAY_RETRY_DELAY_MS * 2 ** Math.min(attempt - 1, 10), RELAY_RETRY_MAX_DELAY_MS);
+      await this.outbox.postpone(row.id, attempt, delay, message);
+      this.logger.warn({ jobId: row.jobId, job: row.jobName, attempt, delayMs: delay, err: message }, 'job will be retried');
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 3_600_000) {
+      return;
+    }
+    this.lastCleanup = Date.now();
+    const removed = await this.outbox.deleteFinishedBefore(
+      new Date(Date.now() - OUTBOX_RETENTION_DAYS * 86_400_000),
+    );
+    if (removed > 0) {
+      this.logger.log({ removed }, 'old outbox rows removed');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { RedisOptions } from 'bullmq';
+
+
+/** ioredis options from a redis:// or rediss:// URL. */
+export function redisOptions(url: string, connectTimeoutMs: number): RedisOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 6379,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    connectTimeout: connectTimeoutMs,
+    // Reconnect forever with a capped delay: Redis coming back must resume the queue by itself.
+    retryStrategy: (times: number) => Math.min(200 * times, 5000),
+  };
+}
+
+/** Producers fail fast when Redis is away instead of buffering commands in memory. */
+export function producerOptions(url: string, connectTimeoutMs: number): RedisOptions {
+  return { ...redisOptions(url, connectTimeoutMs), enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+}
+
+/** Workers block on Redis and must wait for it rather than give up (BullMQ requires this). */
+export function workerOptions(url: string, connectTimeoutMs: number): RedisOptions {
+  return { ...redisOptions(url, connectTimeoutMs), maxRetriesPerRequest: null };
+}
