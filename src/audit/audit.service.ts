@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from 'src/database/database';
 import { checkLinks, ChainCheck, eventHash, GENESIS_HASH } from './audit-chain';
 import { AuditListFilter, AuditRepository } from './audit.repository';
-import { ActorKind, AuditEventEntity } from './entities/audit-event.entity';
+import { AuditEventEntity } from './entities/audit-event.entity';
 
 export type Actor = { kind: 'user'; id: string } | { kind: 'system' } | { kind: 'anonymous' };
 
@@ -36,7 +36,7 @@ export class AuditService {
       const event: Omit<AuditEventEntity, 'hash'> = {
         seq,
         occurredAt: new Date(),
-        actorKind: entry.actor.kind as ActorKind,
+        actorKind: entry.actor.kind,
         actorId: entry.actor.kind === 'user' ? entry.actor.id : null,
         action: entry.action,
         subjectType: entry.subjectType,

@@ -65,10 +65,10 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) {
+    if (error instanceof Error) {
       throw error;
     }
-    if (!user) {
+    if (error || !user) {
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'Invalid e-mail or password');
     }
     return user;

@@ -22,9 +22,9 @@ export class SessionsRepository {
   async isActive(id: string, userId: string): Promise<boolean> {
     const found = await this.repo
       .createQueryBuilder('s')
-      .select('1')
+      .select('1', 'one')
       .where('s.id = :id AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { id, userId })
-      .getRawOne();
+      .getRawOne<{ one: number }>();
     return found !== undefined && found !== null;
   }
 

@@ -30,6 +30,8 @@ export interface DatabaseConfig {
 export interface QueueConfig {
   /** Unset means: jobs run in-process through the same handlers. */
   redisUrl: string | undefined;
+  /** Key prefix of the queues in Redis, so several deployments can share one server. */
+  prefix: string;
   /** Whether this process consumes jobs (the API may leave that to `worker`). */
   runWorker: boolean;
   concurrency: number;

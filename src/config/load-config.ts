@@ -143,6 +143,7 @@ function loadDatabase(r: Reader, root: string): DatabaseConfig {
 function loadQueue(r: Reader): QueueConfig {
   return {
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    prefix: r.string('QUEUE_PREFIX', 'ab'),
     runWorker: r.bool('QUEUE_RUN_WORKER', true),
     concurrency: r.int('QUEUE_CONCURRENCY', 2, 1, 64),
     relayIntervalMs: r.int('OUTBOX_RELAY_INTERVAL_MS', 1000, 50, 600_000),

@@ -41,9 +41,9 @@ export class JobsModule {
       module: JobsModule,
       imports: [
         DiscoveryModule,
-        BullModule.forRoot({ connection: workerOptions(url, timeout) }),
+        BullModule.forRoot({ connection: workerOptions(url, timeout), prefix: config.queue.prefix }),
         ...Object.values(QueueName).map((name) =>
-          BullModule.registerQueue({ name, connection: producerOptions(url, timeout) }),
+          BullModule.registerQueue({ name, prefix: config.queue.prefix, connection: producerOptions(url, timeout) }),
         ),
       ],
       providers: [...common, ...processors, BullMqDriver, RedisProbe, { provide: QUEUE_DRIVER, useExisting: BullMqDriver }],

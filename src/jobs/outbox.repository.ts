@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryDeepPartialEntity } from 'typeorm';
 import { Database } from 'src/database/database';
 import { OutboxEntity } from './entities/outbox.entity';
 
@@ -17,7 +16,7 @@ export class OutboxRepository {
       .createQueryBuilder()
       .insert()
       .into(OutboxEntity)
-      .values({ ...row, payload: row.payload } as QueryDeepPartialEntity<OutboxEntity>)
+      .values({ ...row, payload: row.payload })
       .orIgnore()
       .execute();
     return (result.raw as unknown[]).length > 0;

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { producerOptions } from './redis-connection';
@@ -10,7 +10,7 @@ export class RedisProbe implements OnApplicationShutdown {
   private readonly client: Redis;
 
   constructor(@InjectConfig() config: Config) {
-    this.client = new Redis(<RedisOptions>{
+    this.client = new Redis({
       ...producerOptions(config.queue.redisUrl!, config.queue.connectTimeoutMs),
       lazyConnect: true,
       connectionName: 'association-ballot:probe',

@@ -56,7 +56,8 @@ function validDate(value: string): boolean {
 export function parseMemberCsv(text: string): { rows: CsvMemberRow[]; errors: RowError[]; total: number } {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    const rows: unknown = parse(text, { bom: true, trim: true, skip_empty_lines: true });
+    records = rows as string[][];
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 1;
     return { rows: [], total: 0, errors: [{ line, field: null, message: `Not a valid CSV file: ${(error as Error).message}` }] };

@@ -55,7 +55,7 @@ export class PinoLoggerService implements LoggerService {
     const fields: Record<string, unknown> = context ? { context } : {};
     if (typeof message === 'object' && message !== null) {
       const text = rest.find((r): r is string => typeof r === 'string');
-      this.pino[level]({ ...fields, ...(message as object) }, text);
+      this.pino[level]({ ...fields, ...(message) }, text);
       return;
     }
     const stack = rest.find((r): r is string => typeof r === 'string');
