@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from 'src/audit/audit.service';
+import { AuditService, SYSTEM } from 'src/audit/audit.service';
 import { UsersRepository } from 'src/auth/users.repository';
 import type { AuthUser } from 'src/common/auth/auth-user';
 import { Database, pgConstraint, pgErrorCode } from 'src/database/database';
@@ -41,7 +41,8 @@ export class MembersService {
     return this.members.findActingFor(caller.id);
   }
 
-  async create(caller: AuthUser, dto: CreateMemberDto): Promise<MemberEntity> {
+  /** `caller` null: the system (seed), audited as such. */
+  async create(caller: AuthUser | null, dto: CreateMemberDto): Promise<MemberEntity> {
     const fields: MemberFields = {
       memberNumber: dto.memberNumber,
       kind: dto.kind,
@@ -59,7 +60,7 @@ export class MembersService {
     return this.write(async () => {
       const member = await this.members.insert(fields);
       await this.audit.record({
-        actor: { kind: 'user', id: caller.id },
+        actor: caller ? { kind: 'user', id: caller.id } : SYSTEM,
         action: 'member.created',
         subjectType: 'member',
         subjectId: member.id,
