@@ -4,19 +4,24 @@
  */
 export enum QueueName {
   System = 'system',
+  Tally = 'tally',
 }
 
 export enum JobName {
   /** Round-trips through the queue; its completion time shows the worker is alive. */
   Heartbeat = 'system.heartbeat',
+  /** Counts a closed contest (an election, later an award round) from its frozen ballots. */
+  Tally = 'tallying.tally',
 }
 
 export interface JobPayloads {
   [JobName.Heartbeat]: { requestedAt: string };
+  [JobName.Tally]: { contestKind: string; contestId: string; inputDigest: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.Heartbeat]: QueueName.System,
+  [JobName.Tally]: QueueName.Tally,
 };
 
 /** Retries for transient failures; a permanent failure is not retried. */

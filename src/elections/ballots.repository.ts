@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from 'src/database/database';
+import { BallotEntity } from './entities/ballot.entity';
+import { ParticipationEntity } from './entities/participation.entity';
+
+export type CastOutcome = 'stored' | 'closed' | 'not_on_roll';
+
+export interface SecretCast {
+  electionId: string;
+  memberId: string;
+  voterUserId: string;
+  ballotId: string;
+  content: Record<string, unknown>;
+  receipt: string;
+}
+
+export interface ParticipantRow {
+  memberNumber: string;
+  name: string;
+}
+
+/** Participations (who) and ballots (how), kept apart: no query here joins the two. */
+@Injectable()
+export class BallotsRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * One atomic statement: share-lock the election row while it is open and inside its window
+   * (a concurrent close holds it exclusively, so this waits and then sees it closed), re-read the
+   * roll entry, insert the participation (its primary key refuses a second vote with 23505) and the
+   * ballot with the roll's weight. Nothing is written unless all of it holds.
+   */
+  async castSecretly(cast: SecretCast): Promise<CastOutcome> {
+    const [row] = await this.db.manager.query<{ open: boolean; stored: boolean }[]>(
+      `WITH e AS (
+         SELECT id FROM election
+         WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
+         FOR SHARE
+       ), r AS (
+         SELECT r.member_id, r.weight FROM voter_roll_entry r JOIN e ON e.id = r.election_id
+         WHERE r.member_id = $2 AND r.voter_user_id = $3 AND r.removed_at IS NULL
+       ), p AS (
+         INSERT INTO participation (election_id, member_id) SELECT $1, member_id FROM r RETURNING member_id
+       ), b AS (
+         INSERT INTO ballot (id, election_id, content, weight, receipt)
+         SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
+         RETURNING id
+       )
+       SELECT EXISTS (SELECT 1 FROM e) AS open, EXISTS (SELECT 1 FROM b) AS stored`,
+      [
+        cast.electionId,
+        cast.memberId,
+        cast.voterUserId,
+        cast.ballotId,
+        JSON.stringify(cast.content),
+        cast.receipt,
+      ],
+    );
+    return row.stored ? 'stored' : row.open ? 'not_on_roll' : 'closed';
+  }
+
+  countParticipations(electionId: string): Promise<number> {
+    return this.db.manager.getRepository(ParticipationEntity).countBy({ electionId });
+  }
+
+  findBallots(electionId: string): Promise<Pick<BallotEntity, 'content' | 'weight'>[]> {
+    return this.db.manager
+      .getRepository(BallotEntity)
+      .find({ select: { content: true, weight: true }, where: { electionId } });
+  }
+
+  async findReceipts(electionId: string): Promise<string[]> {
+    const rows = await this.db.manager
+      .getRepository(BallotEntity)
+      .find({ select: { receipt: true }, where: { electionId }, order: { receipt: 'ASC' } });
+    return rows.map((r) => r.receipt);
+  }
+
+  async receiptExists(electionId: string, receipt: string): Promise<boolean> {
+    return (await this.db.manager.getRepository(BallotEntity).countBy({ electionId, receipt })) > 0;
+  }
+
+  async findParticipants(electionId: string): Promise<ParticipantRow[]> {
+    const rows = await this.db.manager.query<{ member_number: string; name: string }[]>(
+      `SELECT m.member_number, m.name FROM participation p JOIN member m ON m.id = p.member_id
+       WHERE p.election_id = $1 ORDER BY m.member_number`,
+      [electionId],
+    );
+    return rows.map((r) => ({ memberNumber: r.member_number, name: r.name }));
+  }
+}

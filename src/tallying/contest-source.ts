@@ -1,0 +1,32 @@
+import type { Ballot, Method, MethodConfig, TallyResult } from 'src/tally';
+import type { TallyRunEntity } from './entities/tally-run.entity';
+
+/** A closed contest as the tally reads it: nothing here may change after the close. */
+export interface FrozenContest {
+  method: Method;
+  config: MethodConfig;
+  candidates: string[];
+  ballots: Ballot[];
+  seed: string;
+  merkleRoot: string | null;
+  /** Who took part; must equal the number of ballots. */
+  participations: number;
+}
+
+/**
+ * What a kind of contest (election, award round) provides to the shared tallying. Each module
+ * registers its source at start-up, so tallying depends on no contest module.
+ */
+export interface ContestSource {
+  readonly kind: string;
+  /** Loads the frozen contest; throws a domain error when it is not closed. */
+  load(contestId: string): Promise<FrozenContest>;
+  /** The contest's own reading of the engine result (quorum, thresholds, elected). */
+  adjudicate(
+    contestId: string,
+    contest: FrozenContest,
+    result: TallyResult,
+  ): Promise<Record<string, unknown>>;
+  /** Moves the contest on once its run is stored; must be idempotent. */
+  onTallied(contestId: string, run: TallyRunEntity): Promise<void>;
+}
