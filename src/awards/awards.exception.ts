@@ -1,0 +1,71 @@
+import { DomainException, ErrorKind } from 'src/common/errors/domain.exception';
+
+export enum AwardsErrorCode {
+  ProgramNotFound = 'AWARD_PROGRAM_NOT_FOUND',
+  SlugTaken = 'AWARD_PROGRAM_SLUG_TAKEN',
+  EditionNotFound = 'AWARD_EDITION_NOT_FOUND',
+  EditionExists = 'AWARD_EDITION_EXISTS',
+  CategoryNotFound = 'AWARD_CATEGORY_NOT_FOUND',
+  InvalidConfiguration = 'AWARD_INVALID_CONFIGURATION',
+  WrongPhase = 'AWARD_WRONG_PHASE',
+  TransitionRefused = 'AWARD_TRANSITION_REFUSED',
+  NominationsClosed = 'AWARD_NOMINATIONS_CLOSED',
+  NominationLimit = 'AWARD_NOMINATION_LIMIT',
+  SelfNominationNotAllowed = 'AWARD_SELF_NOMINATION_NOT_ALLOWED',
+  NotAMember = 'AWARD_NOT_A_MEMBER',
+  ChooseMember = 'AWARD_CHOOSE_MEMBER',
+  NominationNotFound = 'AWARD_NOMINATION_NOT_FOUND',
+  NomineeNotFound = 'AWARD_NOMINEE_NOT_FOUND',
+  WrongNomineeStatus = 'AWARD_WRONG_NOMINEE_STATUS',
+  ConsentNotFound = 'AWARD_CONSENT_NOT_FOUND',
+  UserNotJuror = 'AWARD_USER_NOT_JUROR',
+  JurorExists = 'AWARD_JUROR_EXISTS',
+  ChairExists = 'AWARD_CHAIR_EXISTS',
+  ConflictNotFound = 'AWARD_CONFLICT_NOT_FOUND',
+  ConflictExists = 'AWARD_CONFLICT_EXISTS',
+  RoundNotFound = 'AWARD_ROUND_NOT_FOUND',
+  WrongRoundStatus = 'AWARD_WRONG_ROUND_STATUS',
+  RoundClosed = 'AWARD_ROUND_CLOSED',
+  InvalidBallot = 'AWARD_INVALID_BALLOT',
+  BallotNotFound = 'AWARD_BALLOT_NOT_FOUND',
+  BallotSubmitted = 'AWARD_BALLOT_SUBMITTED',
+  InvalidTieDecision = 'AWARD_INVALID_TIE_DECISION',
+}
+
+const KINDS: Record<AwardsErrorCode, ErrorKind> = {
+  [AwardsErrorCode.ProgramNotFound]: 'not_found',
+  [AwardsErrorCode.SlugTaken]: 'conflict',
+  [AwardsErrorCode.EditionNotFound]: 'not_found',
+  [AwardsErrorCode.EditionExists]: 'conflict',
+  [AwardsErrorCode.CategoryNotFound]: 'not_found',
+  [AwardsErrorCode.InvalidConfiguration]: 'invalid',
+  [AwardsErrorCode.WrongPhase]: 'conflict',
+  [AwardsErrorCode.TransitionRefused]: 'conflict',
+  [AwardsErrorCode.NominationsClosed]: 'conflict',
+  [AwardsErrorCode.NominationLimit]: 'conflict',
+  [AwardsErrorCode.SelfNominationNotAllowed]: 'invalid',
+  [AwardsErrorCode.NotAMember]: 'forbidden',
+  [AwardsErrorCode.ChooseMember]: 'invalid',
+  [AwardsErrorCode.NominationNotFound]: 'not_found',
+  [AwardsErrorCode.NomineeNotFound]: 'not_found',
+  [AwardsErrorCode.WrongNomineeStatus]: 'conflict',
+  [AwardsErrorCode.ConsentNotFound]: 'not_found',
+  [AwardsErrorCode.UserNotJuror]: 'invalid',
+  [AwardsErrorCode.JurorExists]: 'conflict',
+  [AwardsErrorCode.ChairExists]: 'conflict',
+  [AwardsErrorCode.ConflictNotFound]: 'not_found',
+  [AwardsErrorCode.ConflictExists]: 'conflict',
+  [AwardsErrorCode.RoundNotFound]: 'not_found',
+  [AwardsErrorCode.WrongRoundStatus]: 'conflict',
+  [AwardsErrorCode.RoundClosed]: 'conflict',
+  [AwardsErrorCode.InvalidBallot]: 'invalid',
+  [AwardsErrorCode.BallotNotFound]: 'not_found',
+  [AwardsErrorCode.BallotSubmitted]: 'conflict',
+  [AwardsErrorCode.InvalidTieDecision]: 'invalid',
+};
+
+export class AwardsException extends DomainException {
+  constructor(code: AwardsErrorCode, message: string, details?: unknown) {
+    super(KINDS[code], code, message, details);
+  }
+}
