@@ -13,6 +13,7 @@ import { ElectionsModule } from './elections/elections.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MembersModule } from './members/members.module';
+import { ResultsModule } from './results/results.module';
 import { TallyingModule } from './tallying/tallying.module';
 
 /** The whole application; `main.ts` serves it over HTTP, `worker.ts` runs it without HTTP. */
@@ -31,6 +32,7 @@ export class AppModule {
         TallyingModule,
         ElectionsModule,
         AwardsModule,
+        ResultsModule,
         HealthModule,
       ],
       providers: [

@@ -60,6 +60,10 @@ export interface AuditConfig {
   /** PEM-encoded Ed25519 private key; unset in development means a key kept in the data folder. */
   signingKey: string | undefined;
   signingKeyFile: string;
+  /** Certification by an admin other than the one who closed the contest, when there are two or more. */
+  distinctCertifier: boolean;
+  /** Whether audit bundles list the members who voted (never how). */
+  publishVoterList: boolean;
 }
 
 export interface Config {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AppConfig, AuditConfig, AuthConfig, Config, DatabaseConfig, QueueConfig } from './config.types';
@@ -210,9 +210,21 @@ function loadAuth(r: Reader, app: AppConfig, root: string): AuthConfig {
 }
 
 function loadAudit(r: Reader, root: string): AuditConfig {
+  const signingKey = r.optional('AUDIT_SIGNING_KEY');
+  if (signingKey !== undefined) {
+    try {
+      if (createPrivateKey(signingKey.replace(/\\n/g, '\n')).asymmetricKeyType !== 'ed25519') {
+        r.problems.push('AUDIT_SIGNING_KEY must be an Ed25519 private key');
+      }
+    } catch {
+      r.problems.push('AUDIT_SIGNING_KEY is not a PEM private key');
+    }
+  }
   return {
-    signingKey: r.optional('AUDIT_SIGNING_KEY'),
+    signingKey: signingKey?.replace(/\\n/g, '\n'),
     signingKeyFile: resolve(root, r.string('AUDIT_SIGNING_KEY_FILE', '.data/audit-ed25519.pem')),
+    distinctCertifier: r.bool('RESULTS_DISTINCT_CERTIFIER', true),
+    publishVoterList: r.bool('RESULTS_PUBLISH_VOTER_LIST', false),
   };
 }
 

@@ -19,6 +19,7 @@ import { ParticipationEntity } from 'src/elections/entities/participation.entity
 import { VoterRollEntryEntity } from 'src/elections/entities/voter-roll-entry.entity';
 import { OutboxEntity } from 'src/jobs/entities/outbox.entity';
 import { MemberEntity } from 'src/members/entities/member.entity';
+import { ResultPublicationEntity } from 'src/results/entities/result-publication.entity';
 import { TallyRunEntity } from 'src/tallying/entities/tally-run.entity';
 
 /** Every entity of the application; the migrations are generated from this list. */
@@ -45,4 +46,5 @@ export const ENTITIES = [
   JuryConflictEntity,
   AwardRoundEntity,
   JuryBallotEntity,
+  ResultPublicationEntity,
 ];

@@ -5,6 +5,7 @@
 export enum QueueName {
   System = 'system',
   Tally = 'tally',
+  Results = 'results',
 }
 
 export enum JobName {
@@ -12,16 +13,20 @@ export enum JobName {
   Heartbeat = 'system.heartbeat',
   /** Counts a closed contest (an election, later an award round) from its frozen ballots. */
   Tally = 'tallying.tally',
+  /** Makes a certified result public once its embargo has passed. */
+  PublishResult = 'results.publish',
 }
 
 export interface JobPayloads {
   [JobName.Heartbeat]: { requestedAt: string };
   [JobName.Tally]: { contestKind: string; contestId: string; inputDigest: string };
+  [JobName.PublishResult]: { publicationId: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.Heartbeat]: QueueName.System,
   [JobName.Tally]: QueueName.Tally,
+  [JobName.PublishResult]: QueueName.Results,
 };
 
 /** Retries for transient failures; a permanent failure is not retried. */
