@@ -43,24 +43,46 @@ export class BootChecks implements OnApplicationBootstrap {
 
   async findProblems(): Promise<string[]> {
     const problems: string[] = [];
-    const rows = await this.db.dataSource.query<{ synchronous_commit: string }[]>('SHOW synchronous_commit');
+    const rows =
+      await this.db.dataSource.query<{ synchronous_commit: string }[]>('SHOW synchronous_commit');
     if (rows[0]?.synchronous_commit === 'off') {
-      problems.push('PostgreSQL synchronous_commit is off: a crash could lose acknowledged ballots');
+      problems.push(
+        'PostgreSQL synchronous_commit is off: a crash could lose acknowledged ballots',
+      );
     }
     const { jwtIssuer, jwtAudience, jwtSecret } = this.config.auth;
     if (!jwtIssuer || !jwtAudience || jwtSecret.length < 32) {
       problems.push('JWT issuer, audience and a secret of at least 32 characters are required');
     }
     if (this.driver.kind === 'bullmq') {
-      const redis = this.moduleRef.get(RedisProbe, { strict: false });
-      const policy = await redis.configValue('maxmemory-policy');
-      if (policy !== 'noeviction') {
-        problems.push(`Redis maxmemory-policy is ${policy}; BullMQ needs noeviction or jobs can vanish`);
-      }
-      const aof = await redis.configValue('appendonly');
-      if (aof !== 'yes' && this.config.app.nodeEnv === 'production') {
-        problems.push('Redis appendonly is off: a Redis restart would lose queued jobs');
-      }
+      problems.push(...(await this.redisProblems()));
+    }
+    return problems;
+  }
+
+  /**
+   * An unreachable Redis is reported rather than thrown: outside production the API must still
+   * start (work waits in the outbox), and in production the boot stops with a clear reason.
+   */
+  private async redisProblems(): Promise<string[]> {
+    const redis = this.moduleRef.get(RedisProbe, { strict: false });
+    let policy: string | undefined;
+    let aof: string | undefined;
+    try {
+      policy = await redis.configValue('maxmemory-policy');
+      aof = await redis.configValue('appendonly');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return [`Redis is unreachable, so its settings cannot be checked: ${message}`];
+    }
+    const problems: string[] = [];
+    if (policy !== 'noeviction') {
+      problems.push(
+        `Redis maxmemory-policy is ${policy}; BullMQ needs noeviction or jobs can vanish`,
+      );
+    }
+    if (aof !== 'yes' && this.config.app.nodeEnv === 'production') {
+      problems.push('Redis appendonly is off: a Redis restart would lose queued jobs');
     }
     return problems;
   }

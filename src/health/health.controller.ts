@@ -1,6 +1,13 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { Public } from 'src/common/auth/policy.decorators';
 import { Database } from 'src/database/database';
 import { ModuleRef } from '@nestjs/core';
@@ -12,6 +19,8 @@ import { QUEUE_DRIVER, QueueDriver } from 'src/jobs/queue-driver';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
@@ -22,11 +31,20 @@ export class HealthController {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** 200 when everything is up; 503 with the same per-check report when something is down. */
   @Get()
   @Public()
   @HealthCheck()
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database(), () => this.queue()]);
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.database(), () => this.queue()]);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        void reply.status(503);
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
   }
 
   private async database(): Promise<HealthIndicatorResult> {
@@ -35,17 +53,27 @@ export class HealthController {
       await this.db.ping();
       return check.up();
     } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : 'unreachable' });
+      // Public endpoint: say that it is down, not where it lives.
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'database check failed',
+      );
+      return check.down({ message: 'unreachable' });
     }
   }
 
   private async queue(): Promise<HealthIndicatorResult> {
     const check = this.indicator.check('queue');
-    const details = {
-      driver: this.driver.kind,
-      pendingJobs: await this.jobs.countPending(),
-      lastHeartbeatAt: (await this.heartbeat.lastCompletedAt())?.toISOString() ?? null,
-    };
+    let details: Record<string, unknown>;
+    try {
+      details = {
+        driver: this.driver.kind,
+        pendingJobs: await this.jobs.countPending(),
+        lastHeartbeatAt: (await this.heartbeat.lastCompletedAt())?.toISOString() ?? null,
+      };
+    } catch {
+      return check.down({ driver: this.driver.kind, message: 'outbox unreadable' });
+    }
     if (this.driver.kind === 'bullmq') {
       try {
         await this.moduleRef.get(RedisProbe, { strict: false }).ping();

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { InjectConfig } from 'src/config/config.module';
@@ -11,6 +11,7 @@ import type { QueueDriver } from './queue-driver';
 @Injectable()
 export class BullMqDriver implements QueueDriver, OnModuleInit {
   readonly kind = 'bullmq' as const;
+  private readonly logger = new Logger(BullMqDriver.name);
   private queues = new Map<string, Queue>();
 
   constructor(
@@ -20,7 +21,12 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
 
   onModuleInit(): void {
     for (const name of Object.values(QueueName)) {
-      this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      // Without a listener BullMQ prints every connection error to the console.
+      queue.on('error', (error) =>
+        this.logger.warn({ queue: name, err: error.message }, 'queue connection error'),
+      );
+      this.queues.set(name, queue);
     }
   }
 
@@ -33,8 +39,10 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
   }
 
   async dispatch(row: OutboxEntity): Promise<'queued'> {
+    const queue = this.queue(row.queue);
+    await this.connected(queue);
     // The deterministic job id makes a second add of the same job a no-op in BullMQ too.
-    await this.queue(row.queue).add(row.jobName, row.payload, {
+    await queue.add(row.jobName, row.payload, {
       jobId: row.jobId,
       attempts: JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
@@ -42,5 +50,27 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
       removeOnFail: { count: this.config.queue.removeOnFailCount },
     });
     return 'queued';
+  }
+
+  /**
+   * BullMQ waits for the first connection without limit, which would stall the relay (and the
+   * shutdown waiting on it) for as long as Redis is away; the row stays pending and is retried.
+   */
+  private async connected(queue: Queue): Promise<void> {
+    const ms = this.config.queue.connectTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        queue.waitUntilReady(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis is not reachable (no connection within ${ms} ms)`)),
+            ms,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

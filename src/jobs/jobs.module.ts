@@ -35,7 +35,13 @@ export class JobsModule {
     }
     const timeout = config.queue.connectTimeoutMs;
     const processors = config.queue.runWorker
-      ? Object.values(QueueName).map((q) => processorFor(q, config.queue.concurrency, config.queue.stalledIntervalMs))
+      ? Object.values(QueueName).map((q) =>
+          processorFor(q, {
+            concurrency: config.queue.concurrency,
+            stalledInterval: config.queue.stalledIntervalMs,
+            connection: workerOptions(url, timeout),
+          }),
+        )
       : [];
     return {
       module: JobsModule,

@@ -1,13 +1,17 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, Type } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { BeforeApplicationShutdown, Injectable, Logger, Type } from '@nestjs/common';
+import { Job, RedisOptions, UnrecoverableError } from 'bullmq';
 import { isPermanent } from './job.errors';
 import { JobName, QueueName } from './job-catalogue';
 import { JobRegistry } from './job-registry';
 import { OutboxRepository } from './outbox.repository';
 
-/** Thin: unpack, call the one handler, record the outcome on the outbox row. */
-abstract class QueueProcessor extends WorkerHost {
+/**
+ * Thin: unpack, call the one handler, record the outcome on the outbox row. @Injectable makes
+ * TypeScript emit the constructor's parameter types, which the generated subclasses inherit.
+ */
+@Injectable()
+abstract class QueueProcessor extends WorkerHost implements BeforeApplicationShutdown {
   protected abstract readonly logger: Logger;
 
   constructor(
@@ -35,13 +39,36 @@ abstract class QueueProcessor extends WorkerHost {
     }
   }
 
+  /**
+   * A graceful close waits for the worker's fetch loop, which waits for Redis without limit: with
+   * Redis unreachable since start the shutdown would hang. No job can be running then, so the
+   * worker is closed at once; BullMQ's own graceful close, which runs later, finds it closed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const notYet = new Promise<false>((resolve) => setImmediate(() => resolve(false)));
+    const connected = await Promise.race([this.worker.waitUntilReady().then(() => true), notYet]);
+    if (!connected) {
+      await this.worker.close(true);
+    }
+  }
+
+  /** Without a listener BullMQ prints every connection error to the console. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error.message }, 'queue connection error');
+  }
+
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     if (!job?.id) {
       return;
     }
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.logger.error({ jobId: job.id, job: job.name, attempt: job.attemptsMade, final, err: error.message }, 'job failed');
+    const final =
+      error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.error(
+      { jobId: job.id, job: job.name, attempt: job.attemptsMade, final, err: error.message },
+      'job failed',
+    );
     if (final) {
       await this.outbox.markFailed(job.id, error.message);
     }
@@ -49,8 +76,13 @@ abstract class QueueProcessor extends WorkerHost {
 }
 
 /** One processor class per queue, since BullMQ binds a worker to a queue by decorator. */
-export function processorFor(queue: QueueName, concurrency: number, stalledInterval: number): Type<QueueProcessor> {
-  @Processor(queue, { concurrency, stalledInterval, maxStalledCount: 2 })
+export function processorFor(
+  queue: QueueName,
+  options: { concurrency: number; stalledInterval: number; connection: RedisOptions },
+): Type<QueueProcessor> {
+  // The worker gets its own connection settings: the queue's are the producer's (fail fast), but a
+  // worker blocks on Redis and must wait out an outage instead.
+  @Processor(queue, { ...options, maxStalledCount: 2 })
   class Bound extends QueueProcessor {
     protected readonly logger = new Logger(`QueueProcessor:${queue}`);
   }

@@ -40,6 +40,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ...(exception.details === undefined ? {} : { details: exception.details }),
       };
     }
+    // The Fastify adapter wraps Fastify's own 4xx errors in an HttpException carrying Fastify's
+    // message, which can echo the request; they are answered with the generic message instead.
+    if (exception instanceof HttpException && isClientFastifyError(exception.cause)) {
+      return this.toResponse(exception.cause, request);
+    }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const raw = exception.getResponse();
@@ -70,16 +75,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     // Errors raised by Fastify itself (malformed JSON, body too large, wrong content type) carry a
     // 4xx status; their messages are safe, but are rewritten to stay generic.
-    const fastifyError = exception as FastifyLikeError;
-    if (
-      typeof fastifyError === 'object' &&
-      fastifyError !== null &&
-      typeof fastifyError.statusCode === 'number' &&
-      fastifyError.statusCode >= 400 &&
-      fastifyError.statusCode < 500
-    ) {
-      const statusCode = fastifyError.statusCode;
-      return { statusCode, error: reasonPhrase(statusCode), message: fastifyMessage(fastifyError) };
+    if (isClientFastifyError(exception)) {
+      const statusCode = exception.statusCode;
+      return { statusCode, error: reasonPhrase(statusCode), message: fastifyMessage(exception) };
     }
     this.logUnknown(exception, request);
     return { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' };
@@ -88,10 +86,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private logUnknown(exception: unknown, request: FastifyRequest): void {
     const err = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(
-      { err: { name: err.name, message: err.message, stack: err.stack }, method: request.method, url: request.url },
+      {
+        err: { name: err.name, message: err.message, stack: err.stack },
+        method: request.method,
+        url: request.url,
+      },
       'unhandled error',
     );
   }
+}
+
+function isClientFastifyError(error: unknown): error is FastifyLikeError & { statusCode: number } {
+  const e = error as FastifyLikeError | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.statusCode === 'number' &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500 &&
+    !(e instanceof HttpException)
+  );
 }
 
 function fastifyMessage(error: FastifyLikeError): string {
