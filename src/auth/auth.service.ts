@@ -147,12 +147,12 @@ export class AuthService {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
       throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
     }
-    const user = await this.users.findById(claims.sub);
-    if (!user || user.status !== 'active' || user.tokenVersion !== claims.ver) {
+    if (!/^[0-9a-f-]{36}$/.test(claims.sid) || !/^[0-9a-f-]{36}$/.test(claims.sub)) {
       throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
     }
-    if (!(await this.sessions.isActive(claims.sid, user.id))) {
-      throw new AuthException(AuthErrorCode.InvalidToken, 'Session has ended');
+    const user = await this.sessions.findUserOfLiveSession(claims.sid, claims.sub);
+    if (!user || user.status !== 'active' || user.tokenVersion !== claims.ver) {
+      throw new AuthException(AuthErrorCode.InvalidToken, 'Session has ended or the token is no longer valid');
     }
     return { id: user.id, email: user.email, role: user.role, sessionId: claims.sid };
   }

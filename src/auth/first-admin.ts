@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectConfig } from 'src/config/config.module';
@@ -45,8 +45,11 @@ export class FirstAdmin implements OnApplicationBootstrap {
       this.loginHint = `admin login: ${adminEmail} with the password from ADMIN_PASSWORD`;
       return;
     }
+    const file = join(projectRoot(), '.data', 'admin-credentials.txt');
     if ((await this.users.countAdmins()) > 0) {
-      this.loginHint = 'admin login: use an existing admin account (or npm run seed for demo data)';
+      this.loginHint = existsSync(file)
+        ? `admin login: ${DEFAULT_ADMIN_EMAIL}, password in ${file}`
+        : 'admin login: use an existing admin account';
       return;
     }
     if (this.config.app.nodeEnv === 'production') {
@@ -60,7 +63,6 @@ export class FirstAdmin implements OnApplicationBootstrap {
       role: 'admin',
       password,
     });
-    const file = join(projectRoot(), '.data', 'admin-credentials.txt');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `email: ${DEFAULT_ADMIN_EMAIL}\npassword: ${password}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);

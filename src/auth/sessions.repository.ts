@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { Database } from 'src/database/database';
 import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
 
 @Injectable()
 export class SessionsRepository {
@@ -19,13 +20,17 @@ export class SessionsRepository {
     return this.repo.findOneBy({ id });
   }
 
-  async isActive(id: string, userId: string): Promise<boolean> {
-    const found = await this.repo
-      .createQueryBuilder('s')
-      .select('1', 'one')
-      .where('s.id = :id AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { id, userId })
-      .getRawOne<{ one: number }>();
-    return found !== undefined && found !== null;
+  /**
+   * The user behind a live session, in one query: every authenticated request asks this, so it
+   * is kept to a single index lookup on each table.
+   */
+  findUserOfLiveSession(id: string, userId: string): Promise<UserEntity | null> {
+    return this.db.manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .innerJoin(SessionEntity, 's', 's.user_id = u.id')
+      .where('u.id = :userId AND s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id, userId })
+      .getOne();
   }
 
   /** Swaps the refresh token only if the presented one is still current; false when it was not. */

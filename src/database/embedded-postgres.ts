@@ -46,7 +46,15 @@ export async function startEmbeddedPostgres(
   });
   if (!existsSync(join(config.embeddedDir, 'PG_VERSION'))) {
     log.info({ dir: config.embeddedDir }, 'initialising embedded PostgreSQL data folder');
-    await server.initialise();
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new Error(
+        `Embedded PostgreSQL could not create its data folder ${config.embeddedDir}` +
+          (isRoot ? ' (as root it runs as the postgres OS user, who must be able to reach that folder)' : ''),
+        { cause: error },
+      );
+    }
   }
   try {
     await server.start();
