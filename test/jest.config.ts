@@ -34,6 +34,8 @@ const shared = {
 
 const config: Config = {
   maxWorkers: 2,
+  // Real services on a 2-core machine: a generous ceiling per test and hook, not a speed check.
+  testTimeout: 120_000,
   // Once per run, for the integration and e2e tiers: a migrated template database and Redis.
   globalSetup: `${root}/test/support/global-setup.ts`,
   globalTeardown: `${root}/test/support/global-teardown.ts`,
