@@ -42,7 +42,9 @@ async function sql<T = Record<string, unknown>>(url: string, text: string, param
 }
 
 function startApi(databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ['dist/src/main.js'], {
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the API process there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return spawn(process.execPath, [...profile, 'dist/src/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
