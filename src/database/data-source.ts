@@ -22,7 +22,9 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
-    logging: config.logQueries ? 'all' : ['error'],
+    // Failed statements are not logged here: most are constraint violations the services turn into
+    // 4xx answers, and the rest reach the error filter, which logs them with their context.
+    logging: config.logQueries ? 'all' : false,
     extra: {
       max: config.poolSize,
       connectionTimeoutMillis: 5000,
