@@ -1,7 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { SYSTEM } from 'src/audit/audit.service';
-import { InjectConfig } from 'src/config/config.module';
-import type { Config } from 'src/config/config.types';
+import { ScheduleSweeper } from 'src/jobs/schedule-sweeper';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { RoundsRepository } from './rounds.repository';
@@ -13,35 +12,19 @@ import { RoundsService } from './rounds.service';
  * when several processes sweep.
  */
 @Injectable()
-export class AwardsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AwardsScheduler implements OnModuleInit {
   private readonly logger = new Logger(AwardsScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(
-    @InjectConfig() private readonly config: Config,
+    private readonly sweeper: ScheduleSweeper,
     private readonly editions: EditionsRepository,
     private readonly editionsService: EditionsService,
     private readonly rounds: RoundsRepository,
     private readonly roundsService: RoundsService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) {
-        this.running = this.sweep()
-          .then(() => undefined)
-          .finally(() => {
-            this.running = undefined;
-          });
-      }
-    }, this.config.queue.sweepIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.sweeper.register('awards', (now) => this.sweep(now));
   }
 
   /** Runs due transitions; returns how many happened. */

@@ -1,7 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { SYSTEM } from 'src/audit/audit.service';
-import { InjectConfig } from 'src/config/config.module';
-import type { Config } from 'src/config/config.types';
+import { ScheduleSweeper } from 'src/jobs/schedule-sweeper';
 import { ElectionsRepository } from './elections.repository';
 import { ElectionsService } from './elections.service';
 
@@ -11,33 +10,17 @@ import { ElectionsService } from './elections.service';
  * per-election lock and the status check make a transition happen once.
  */
 @Injectable()
-export class ElectionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ElectionScheduler implements OnModuleInit {
   private readonly logger = new Logger(ElectionScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(
-    @InjectConfig() private readonly config: Config,
+    private readonly sweeper: ScheduleSweeper,
     private readonly elections: ElectionsRepository,
     private readonly service: ElectionsService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) {
-        this.running = this.sweep()
-          .then(() => undefined)
-          .finally(() => {
-            this.running = undefined;
-          });
-      }
-    }, this.config.queue.sweepIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.sweeper.register('elections', (now) => this.sweep(now));
   }
 
   /** Runs due transitions; returns how many happened. */

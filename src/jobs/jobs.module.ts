@@ -14,6 +14,7 @@ import { QUEUE_DRIVER } from './queue-driver';
 import { processorFor } from './queue.processor';
 import { producerOptions, workerOptions } from './redis-connection';
 import { RedisProbe } from './redis-probe';
+import { ScheduleSweeper } from './schedule-sweeper';
 
 /**
  * With REDIS_URL: BullMQ queues, and workers when this process consumes. Without: the in-process
@@ -23,14 +24,25 @@ import { RedisProbe } from './redis-probe';
 @Module({})
 export class JobsModule {
   static forRoot(config: Config): DynamicModule {
-    const common: Provider[] = [JobRegistry, JobsService, OutboxRelay, OutboxRepository, Heartbeat];
+    const common: Provider[] = [
+      JobRegistry,
+      JobsService,
+      OutboxRelay,
+      OutboxRepository,
+      Heartbeat,
+      ScheduleSweeper,
+    ];
     const url = config.queue.redisUrl;
     if (!url) {
       return {
         module: JobsModule,
         imports: [DiscoveryModule],
-        providers: [...common, InProcessDriver, { provide: QUEUE_DRIVER, useExisting: InProcessDriver }],
-        exports: [JobsService, Heartbeat, QUEUE_DRIVER],
+        providers: [
+          ...common,
+          InProcessDriver,
+          { provide: QUEUE_DRIVER, useExisting: InProcessDriver },
+        ],
+        exports: [JobsService, Heartbeat, ScheduleSweeper, QUEUE_DRIVER],
       };
     }
     const timeout = config.queue.connectTimeoutMs;
@@ -47,13 +59,26 @@ export class JobsModule {
       module: JobsModule,
       imports: [
         DiscoveryModule,
-        BullModule.forRoot({ connection: workerOptions(url, timeout), prefix: config.queue.prefix }),
+        BullModule.forRoot({
+          connection: workerOptions(url, timeout),
+          prefix: config.queue.prefix,
+        }),
         ...Object.values(QueueName).map((name) =>
-          BullModule.registerQueue({ name, prefix: config.queue.prefix, connection: producerOptions(url, timeout) }),
+          BullModule.registerQueue({
+            name,
+            prefix: config.queue.prefix,
+            connection: producerOptions(url, timeout),
+          }),
         ),
       ],
-      providers: [...common, ...processors, BullMqDriver, RedisProbe, { provide: QUEUE_DRIVER, useExisting: BullMqDriver }],
-      exports: [JobsService, Heartbeat, QUEUE_DRIVER, BullMqDriver, RedisProbe],
+      providers: [
+        ...common,
+        ...processors,
+        BullMqDriver,
+        RedisProbe,
+        { provide: QUEUE_DRIVER, useExisting: BullMqDriver },
+      ],
+      exports: [JobsService, Heartbeat, ScheduleSweeper, QUEUE_DRIVER, BullMqDriver, RedisProbe],
     };
   }
 }

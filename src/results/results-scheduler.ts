@@ -1,6 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from 'src/config/config.module';
-import type { Config } from 'src/config/config.types';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ScheduleSweeper } from 'src/jobs/schedule-sweeper';
 import { PublicationService } from './publication.service';
 
 /**
@@ -8,32 +7,16 @@ import { PublicationService } from './publication.service';
  * outbox row each, deterministic id), so a restart or a lost Redis loses no publication.
  */
 @Injectable()
-export class ResultsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ResultsScheduler implements OnModuleInit {
   private readonly logger = new Logger(ResultsScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(
-    @InjectConfig() private readonly config: Config,
+    private readonly sweeper: ScheduleSweeper,
     private readonly publications: PublicationService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) {
-        this.running = this.sweep()
-          .then(() => undefined)
-          .finally(() => {
-            this.running = undefined;
-          });
-      }
-    }, this.config.queue.sweepIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.sweeper.register('results', (now) => this.sweep(now));
   }
 
   async sweep(now = new Date()): Promise<number> {
