@@ -8,17 +8,17 @@ import type { RankedGroups } from '../ranked';
 export interface MeekTrie {
   size: number;
   /** Candidate at the node, -1 for an equal rank (see `multi`), -2 for a root. */
-  single: Int32Array;
+  single: number[];
   /** Members of an equal-rank node. */
   multi: Map<number, number[]>;
   /** Ballots passing through the node. */
-  count: Float64Array;
+  count: number[];
   /** Ballots whose ranking ends at the node. */
-  end: Float64Array;
+  end: number[];
   /** Parent node (-1 for roots); parents come before their children. */
-  parent: Int32Array;
+  parent: number[];
   /** The subtree of node x is the contiguous range [x, subtreeEnd[x]). */
-  subtreeEnd: Int32Array;
+  subtreeEnd: number[];
   /** One root per distinct ballot weight, with that weight. */
   roots: { node: number; weightNum: bigint; weightDen: bigint }[];
 }
@@ -96,13 +96,13 @@ export function buildTrie(groups: RankedGroups): MeekTrie {
     weightKeys.size > 1,
   );
 
-  // At most one node per token plus one root per weight: allocate once (regrowing
-  // multi-megabyte buffers makes V8 re-mark the whole ballot heap).
+  // At most one node per token plus one root per weight: allocate once. Plain arrays, not
+  // typed arrays, so as not to trigger a full collection of the ballot heap (see FoldScratch).
   const capacity = t + 1 + Math.max(1, weightKeys.size);
-  const single = new Int32Array(capacity);
-  const parent = new Int32Array(capacity);
-  const count = new Float64Array(capacity);
-  const end = new Float64Array(capacity);
+  const single = new Array<number>(capacity).fill(0);
+  const parent = new Array<number>(capacity).fill(0);
+  const count = new Array<number>(capacity).fill(0);
+  const end = new Array<number>(capacity).fill(0);
   const multi = new Map<number, number[]>();
   const roots: MeekTrie['roots'] = [];
   let size = 0;
@@ -111,15 +111,21 @@ export function buildTrie(groups: RankedGroups): MeekTrie {
     parent[size] = p;
     return size++;
   };
-  const path: number[] = [];
+  // The path from the root to the current node; a fixed buffer, since resizing a plain array
+  // at every group churns its backing store.
+  let longest = 0;
+  for (let g = 0; g < size0; g++) {
+    longest = Math.max(longest, tokStart[g + 1] - tokStart[g]);
+  }
+  const path = new Int32Array(longest + 1);
+  let top: number; // entries in use
   let prev = -1;
   for (const g of order) {
     if (prev < 0 || weightOf[g] !== weightOf[prev]) {
       const w = groups.weight?.[g] ?? null;
       const root = newNode(-1, -2);
       roots.push({ node: root, weightNum: w?.num ?? 1n, weightDen: w?.den ?? 1n });
-      path.length = 0;
-      path.push(root);
+      path[0] = root;
       prev = -1;
     }
     const k = groups.count[g];
@@ -133,24 +139,25 @@ export function buildTrie(groups: RankedGroups): MeekTrie {
         depth++;
       }
     }
-    path.length = depth + 1;
+    // Keep the shared prefix (and the root).
+    top = depth + 1;
     for (let d = 0; d <= depth; d++) {
       count[path[d]] += k;
     }
     for (let i = s + depth; i < e; i++) {
       const token = tok[i];
-      const node = newNode(path[path.length - 1], token <= maxCand ? token : -1);
+      const node = newNode(path[top - 1], token <= maxCand ? token : -1);
       if (token > maxCand) {
         multi.set(node, equalRanks[eqOrder[token - maxCand - 1]]);
       }
       count[node] += k;
-      path.push(node);
+      path[top++] = node;
     }
-    end[path[path.length - 1]] += k;
+    end[path[top - 1]] += k;
     prev = g;
   }
 
-  const subtreeEnd = new Int32Array(size);
+  const subtreeEnd = new Array<number>(size);
   for (let id = 0; id < size; id++) {
     subtreeEnd[id] = id + 1;
   }
@@ -162,14 +169,19 @@ export function buildTrie(groups: RankedGroups): MeekTrie {
   }
   return {
     size,
-    single: single.slice(0, size),
+    single: trim(single, size),
     multi,
-    count: count.slice(0, size),
-    end: end.slice(0, size),
-    parent: parent.slice(0, size),
+    count: trim(count, size),
+    end: trim(end, size),
+    parent: trim(parent, size),
     subtreeEnd,
     roots,
   };
+}
+
+function trim(a: number[], size: number): number[] {
+  a.length = size;
+  return a;
 }
 
 /**
@@ -260,72 +272,61 @@ function compareLists(a: readonly number[], b: readonly number[]): number {
   return a.length - b.length;
 }
 
+/**
+ * The trie as seen in one round: excluded candidates spliced out (their ballots pass straight
+ * on, and paths that become equal merge), and everything below a hopeful cut off (a hopeful
+ * keeps the whole value reaching it). Nodes stay in preorder with parents first. The arrays are
+ * the count's `FoldScratch` buffers (possibly longer than `size`), so a tree is valid only until
+ * the next fold.
+ */
 export class ReducedTree {
   size = 0;
   /** Candidate, -1 for an equal rank (members in `multi`), -2 for a root. */
-  single: number[] = [];
+  single: number[];
   multi = new Map<number, number[]>();
-  parent: number[] = [];
-  count: number[] = [];
-  end: number[] = [];
+  parent: number[];
+  count: number[];
+  end: number[];
   /** For roots: index into the trie's roots (the ballot weight). */
-  rootOf: number[] = [];
+  rootOf: number[];
+  /** Per-node value passed on, for `distributeNumber`. */
+  private readonly rest: number[];
+
+  /** The arrays are the scratch's and may be longer than `size`. */
+  private constructor(s: FoldScratch, size: number, multi: Map<number, number[]>) {
+    this.size = size;
+    this.single = s.single;
+    this.parent = s.parent;
+    this.count = s.count;
+    this.end = s.end;
+    this.rootOf = s.rootOf;
+    this.rest = s.rest;
+    this.multi = multi;
+  }
 
   static fold(
     trie: MeekTrie,
     excluded: Uint8Array,
     elected: Uint8Array,
-    scratch: FoldScratch = new FoldScratch(trie.size),
+    scratch: FoldScratch = new FoldScratch(trie.size, excluded.length),
   ): ReducedTree {
-    const r = new ReducedTree();
-    // Reused buffers: a million-ballot count folds dozens of times, and fresh multi-megabyte
-    // arrays each time would make the collector re-mark the whole heap.
+    // Every buffer is the scratch's, kept for the whole count: a million-ballot count folds
+    // dozens of times, and fresh multi-megabyte arrays each time would make the collector
+    // re-mark the whole ballot heap.
     const map = scratch.map;
-    // Child lookup: numeric keys (parent, candidate) for the common case, strings otherwise.
-    const stride = excluded.length + 1;
-    // childOf[parent · stride + candidate] = child + 1 (0: none yet); grown as nodes appear.
-    scratch.clearChildren();
-    let childOf = scratch.childOf;
+    const s = scratch;
+    s.startFold();
+    const multi = new Map<number, number[]>();
+    // Equal-rank children are looked up by string key (rare); single candidates by hash.
     const byString = new Map<string, number>();
-    const add = (
-      parent: number,
-      single: number,
-      members: number[] | null,
-      key: string | null,
-      root: number,
-    ): number => {
-      const slot = parent * stride + single;
-      let id = key === null ? childOf[slot] - 1 : (byString.get(key) ?? -1);
-      if (id < 0) {
-        id = r.size++;
-        if ((id + 1) * stride > childOf.length) {
-          childOf = scratch.growChildren((id + 1) * stride);
-        }
-        scratch.used = Math.max(scratch.used, (id + 1) * stride);
-        if (key === null) {
-          childOf[slot] = id + 1;
-        } else {
-          byString.set(key, id);
-        }
-        r.single.push(single);
-        r.parent.push(parent);
-        r.count.push(0);
-        r.end.push(0);
-        r.rootOf.push(root);
-        if (members) {
-          r.multi.set(id, members);
-        }
-      }
-      return id;
-    };
     trie.roots.forEach((root, i) => {
-      map[root.node] = add(-1, -2, null, `r${i}`, i);
+      map[root.node] = s.newNode(-1, -2, i);
     });
     for (let node = 0; node < trie.size; node++) {
       if (trie.parent[node] < 0) {
         const id = map[node];
-        r.count[id] += trie.count[node];
-        r.end[id] += trie.end[node];
+        s.count[id] += trie.count[node];
+        s.end[id] += trie.end[node];
         continue;
       }
       const p = map[trie.parent[node]];
@@ -334,31 +335,38 @@ export class ReducedTree {
       if (c >= 0) {
         if (excluded[c] === 1) {
           map[node] = p;
-          r.end[p] += trie.end[node];
+          s.end[p] += trie.end[node];
           continue;
         }
-        id = add(p, c, null, null, -1);
+        id = s.childOf(p, c);
       } else {
         const live = trie.multi.get(node)!.filter((m) => excluded[m] === 0);
         if (live.length === 0) {
           map[node] = p;
-          r.end[p] += trie.end[node];
+          s.end[p] += trie.end[node];
           continue;
         }
-        id =
-          live.length === 1
-            ? add(p, live[0], null, null, -1)
-            : add(p, -1, live, `${p}:${live.join(',')}`, -1);
+        if (live.length === 1) {
+          id = s.childOf(p, live[0]);
+        } else {
+          const key = `${p}:${live.join(',')}`;
+          id = byString.get(key) ?? -1;
+          if (id < 0) {
+            id = s.newNode(p, -1, -1);
+            byString.set(key, id);
+            multi.set(id, live);
+          }
+        }
       }
       map[node] = id;
-      r.count[id] += trie.count[node];
-      r.end[id] += trie.end[node];
+      s.count[id] += trie.count[node];
+      s.end[id] += trie.end[node];
       if (c >= 0 && elected[c] === 0) {
         // A hopeful keeps everything: nothing below it is reached this round.
         node = trie.subtreeEnd[node] - 1;
       }
     }
-    return r;
+    return new ReducedTree(s, s.size, multi);
   }
 
   /** One distribution in doubles (scale S ≤ 10^9, exact integer products). Returns the excess. */
@@ -367,23 +375,23 @@ export class ReducedTree {
     S: number,
     rootValues: readonly number[],
     votes: Float64Array,
-    rest: Float64Array,
   ): number {
     votes.fill(0);
+    const { single, parent, count, end, rootOf, rest } = this;
     let excess = 0;
     for (let x = 0; x < this.size; x++) {
-      const p = this.parent[x];
-      const w = p < 0 ? rootValues[this.rootOf[x]] : rest[p];
+      const p = parent[x];
+      const w = p < 0 ? rootValues[rootOf[x]] : rest[p];
       if (w === 0) {
         rest[x] = 0;
         continue;
       }
-      const c = this.single[x];
+      const c = single[x];
       let r = w;
       if (c >= 0) {
         const k = keep[c];
         const give = k === S ? w : mulDivFloor(w, k, S);
-        votes[c] += give * this.count[x];
+        votes[c] += give * count[x];
         r = w - give;
       } else if (c === -1) {
         const members = this.multi.get(x)!;
@@ -391,12 +399,12 @@ export class ReducedTree {
         for (const m of members) {
           const k = keep[m];
           const give = Math.floor((k === S ? w : mulDivFloor(w, k, S)) / g);
-          votes[m] += give * this.count[x];
+          votes[m] += give * count[x];
           r -= give;
         }
       }
       rest[x] = r;
-      excess += r * this.end[x];
+      excess += r * end[x];
     }
     return excess;
   }
@@ -435,30 +443,97 @@ export class ReducedTree {
   }
 }
 
-/** Buffers shared by successive folds of one count. */
+/**
+ * Buffers shared by successive folds of one count. A fold makes at most one node per trie
+ * node, but usually far fewer, so the buffers start small and grow as needed.
+ *
+ * Plain arrays rather than typed arrays, deliberately (here and in the trie): a large typed
+ * array is external memory, and once a count has allocated 64 MiB of it V8 runs a full
+ * mark-compact of the whole heap, which with a million ballot objects live costs more than the
+ * count itself. Large plain arrays of small integers live in the V8 heap, where the old
+ * generation has ample room.
+ */
 export class FoldScratch {
   readonly map: Int32Array;
-  childOf: Int32Array = new Int32Array(1 << 16);
-  used = 0;
+  readonly single: number[] = [];
+  readonly parent: number[] = [];
+  readonly count: number[] = [];
+  readonly end: number[] = [];
+  readonly rootOf: number[] = [];
+  readonly rest: number[] = [];
+  /** Nodes made by the current fold. */
+  size = 0;
+  /**
+   * Child lookup (reduced parent, candidate) → reduced child: an open-addressing table at most
+   * half full, keyed by parent · (candidates + 1) + candidate + 1 (0: empty slot).
+   */
+  private slotKey: number[] = [];
+  private slotChild: number[] = [];
+  private mask = 0;
+  private readonly stride: number;
 
-  constructor(trieSize: number) {
+  constructor(trieSize: number, candidates: number) {
     this.map = new Int32Array(trieSize);
+    this.stride = candidates + 1;
+    this.resizeTable(1 << 12);
   }
 
-  clearChildren(): void {
-    this.childOf.fill(0, 0, this.used);
-    this.used = 0;
+  startFold(): void {
+    this.slotKey.fill(0);
+    this.size = 0;
   }
 
-  growChildren(atLeast: number): Int32Array {
-    let size = this.childOf.length;
-    while (size < atLeast) {
-      size *= 2;
+  newNode(p: number, c: number, root: number): number {
+    const id = this.size++;
+    this.single[id] = c;
+    this.parent[id] = p;
+    this.count[id] = 0;
+    this.end[id] = 0;
+    this.rootOf[id] = root;
+    this.rest[id] = 0;
+    return id;
+  }
+
+  /** The reduced child of p for candidate c, made if new. */
+  childOf(p: number, c: number): number {
+    const key = p * this.stride + c + 1;
+    const slot = this.slotFor(key);
+    if (this.slotKey[slot] === key) {
+      return this.slotChild[slot];
     }
-    const grown = new Int32Array(size);
-    grown.set(this.childOf);
-    this.childOf = grown;
-    return grown;
+    const id = this.newNode(p, c, -1);
+    this.slotKey[slot] = key;
+    this.slotChild[slot] = id;
+    if (2 * this.size > this.mask) {
+      this.resizeTable(4 * (this.mask + 1));
+    }
+    return id;
+  }
+
+  private slotFor(key: number): number {
+    // Fibonacci hashing of the key's low and high words.
+    let slot =
+      (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca77)) &
+      this.mask;
+    while (this.slotKey[slot] !== 0 && this.slotKey[slot] !== key) {
+      slot = (slot + 1) & this.mask;
+    }
+    return slot;
+  }
+
+  private resizeTable(slots: number): void {
+    const oldKey = this.slotKey;
+    const oldChild = this.slotChild;
+    this.slotKey = new Array<number>(slots).fill(0);
+    this.slotChild = new Array<number>(slots).fill(0);
+    this.mask = slots - 1;
+    for (let i = 0; i < oldKey.length; i++) {
+      if (oldKey[i] !== 0) {
+        const slot = this.slotFor(oldKey[i]);
+        this.slotKey[slot] = oldKey[i];
+        this.slotChild[slot] = oldChild[i];
+      }
+    }
   }
 }
 

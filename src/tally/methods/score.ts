@@ -59,10 +59,11 @@ export function tallyScore(input: TallyInput): TallyResult {
   };
   const valid: { ballot: ScoreBallot; count: number }[] = [];
   const seenJurors = new Set<string>();
+  const criterionIds = new Set(criteria.map((k) => k.id));
   for (const b of input.ballots) {
     const count = parseCount((b as ScoreBallot | null)?.count);
     stats.ballots += count;
-    const n = validateScoreBallot(b, c, config);
+    const n = validateScoreBallot(b, c, config, criterionIds);
     if (n.kind === 'invalid') {
       stats.invalid += count;
       stats.invalidReasons[n.reason] = (stats.invalidReasons[n.reason] ?? 0) + count;
@@ -83,9 +84,13 @@ export function tallyScore(input: TallyInput): TallyResult {
 
   // Scores are decimals: scaled by sDen they are small integers, exact in doubles.
   let sDenBig = 1n;
+  const critIds = criteria.map((k) => k.id);
   for (const { ballot } of valid) {
-    for (const per of Object.values(ballot.scores)) {
-      for (const v of Object.values(per)) {
+    // Validation checked that every key of a nominee's scores is a criterion.
+    for (const nominee of Object.keys(ballot.scores)) {
+      const per = ballot.scores[nominee];
+      for (const id of critIds) {
+        const v = per[id];
         if (!Number.isInteger(v)) {
           sDenBig = lcm(sDenBig, ratOf(v).den);
         }
@@ -106,11 +111,11 @@ export function tallyScore(input: TallyInput): TallyResult {
       const i = c.of(nominee)!;
       const per = ballot.scores[nominee];
       let num = 0;
-      criteria.forEach((k, j) => {
-        const sInt = Math.round(per[k.id] * sDen);
+      for (let j = 0; j < critIds.length; j++) {
+        const sInt = Math.round(per[critIds[j]] * sDen);
         num += wNum[j] * sInt;
         critSum[j][i] += sInt * count;
-      });
+      }
       critCount[i] += count;
       rawTotal[i] += num * count;
       values.set(i, num);
@@ -263,6 +268,8 @@ export function validateScoreBallot(
   b: Ballot,
   c: CandidateIndex,
   config: ScoreConfig,
+  /** The criterion ids as a set, when many ballots are checked against one config. */
+  criterionIds?: ReadonlySet<string>,
 ): Normalised<ScoreBallot> {
   const s = b as ScoreBallot;
   if (typeof s.juror !== 'string' || s.juror === '') {
@@ -286,8 +293,11 @@ export function validateScoreBallot(
     if (per === null || typeof per !== 'object') {
       return { kind: 'invalid', reason: 'scores of a nominee are not per criterion' };
     }
-    for (const key of Object.keys(per)) {
-      if (!config.criteria.some((k) => k.id === key)) {
+    for (const key in per) {
+      if (
+        Object.hasOwn(per, key) &&
+        !(criterionIds ? criterionIds.has(key) : config.criteria.some((k) => k.id === key))
+      ) {
         return { kind: 'invalid', reason: 'unknown criterion' };
       }
     }

@@ -68,8 +68,7 @@ export function tallyMeek(input: TallyInput): TallyResult {
   const votesNum = new Float64Array(n);
   const rootNum = rootValues.map(Number);
   let reduced: ReducedTree | null = null;
-  const scratch = new FoldScratch(trie.size);
-  let rest = new Float64Array(0);
+  const scratch = new FoldScratch(trie.size, n);
 
   const distribute = (): bigint => {
     if (reduced === null) {
@@ -80,13 +79,12 @@ export function tallyMeek(input: TallyInput): TallyResult {
         Uint8Array.from(state, (x) => (x === ELECTED ? 1 : 0)),
         scratch,
       );
-      rest = new Float64Array(reduced.size);
     }
     if (useNumber) {
       for (let i = 0; i < n; i++) {
         keepNum[i] = Number(keep[i]);
       }
-      const excess = reduced.distributeNumber(keepNum, Number(S), rootNum, votesNum, rest);
+      const excess = reduced.distributeNumber(keepNum, Number(S), rootNum, votesNum);
       for (let i = 0; i < n; i++) {
         votes[i] = BigInt(votesNum[i]);
       }
