@@ -175,16 +175,7 @@ export class ElectionsService {
         return candidate;
       });
     } catch (error) {
-      if (
-        pgErrorCode(error) === '23505' &&
-        pgConstraint(error) === 'candidate_election_member_uq'
-      ) {
-        throw new ElectionsException(
-          ElectionsErrorCode.CandidateExists,
-          'This member is already a candidate in this election',
-        );
-      }
-      throw error;
+      throw asCandidateConflict(error);
     }
   }
 
@@ -255,16 +246,7 @@ export class ElectionsService {
         return candidate;
       });
     } catch (error) {
-      if (
-        pgErrorCode(error) === '23505' &&
-        pgConstraint(error) === 'candidate_election_member_uq'
-      ) {
-        throw new ElectionsException(
-          ElectionsErrorCode.CandidateExists,
-          'This member is already a candidate in this election',
-        );
-      }
-      throw error;
+      throw asCandidateConflict(error);
     }
   }
 
@@ -570,4 +552,15 @@ export class ElectionsService {
     }
     checkSettings(f);
   }
+}
+
+/** A second candidacy of one member in one election is refused by the database's unique key. */
+function asCandidateConflict(error: unknown): unknown {
+  if (pgErrorCode(error) === '23505' && pgConstraint(error) === 'candidate_election_member_uq') {
+    return new ElectionsException(
+      ElectionsErrorCode.CandidateExists,
+      'This member is already a candidate in this election',
+    );
+  }
+  return error;
 }

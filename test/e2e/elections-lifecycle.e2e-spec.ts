@@ -164,6 +164,24 @@ describe('general meeting election, end to end (e2e)', () => {
     expect(earlyProof.status).toBe(409);
   });
 
+  it('refuses the same member as a candidate twice and stores one candidacy', async () => {
+    const election = await draftElection(t, admin, { office: 'Treasurer', method: 'plurality' }, [
+      'Ирина Орлова',
+    ]);
+    const memberId = election.candidates[0].memberId;
+    const again = await t.http
+      .post(`/api/v1/elections/${election.id}/candidates`)
+      .set(...bearer(admin))
+      .send({ memberId });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('ELECTION_CANDIDATE_EXISTS');
+    const rows = await t.db.query(
+      `SELECT count(*)::int AS n FROM candidate WHERE election_id = $1 AND member_id = $2`,
+      [election.id, memberId],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
   it('freezes the configuration and the candidates once open', async () => {
     const election = await draftElection(t, admin, { office: 'Secretary', method: 'plurality' }, [
       'A',
