@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Canonical JSON: object keys sorted by code unit, no whitespace, arrays in order. Two equal
- * values always serialise to the same bytes, so digests of inputs and results are stable.
+ * Canonical JSON: object keys sorted by code unit, no whitespace, arrays in order, dates as ISO
+ * strings. Two equal values always serialise to the same bytes, so digests of inputs, results and
+ * audit events are stable. The one implementation in the project; src/common re-exports it.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -13,6 +14,9 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError('canonicalJson: bigint is not JSON');
     }
     return JSON.stringify(value) ?? 'null';
+  }
+  if (value instanceof Date) {
+    return JSON.stringify(value.toISOString());
   }
   if (Array.isArray(value)) {
     return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
