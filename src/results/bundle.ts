@@ -1,22 +1,11 @@
 import type { ResultManifest } from 'src/audit/manifest';
-import type { ActorKind } from 'src/audit/entities/audit-event.entity';
+import type { ChainedEvent } from 'src/audit/audit-chain';
 import type { Ballot, TallyResult } from 'src/tally';
 
 export const BUNDLE_FORMAT = 'association-ballot/audit-bundle@1';
 
-/** An audit event of the contest, complete, so its hash can be recomputed. */
-export interface BundleEvent {
-  seq: string;
-  occurredAt: string;
-  actorKind: ActorKind;
-  actorId: string | null;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
+/** An audit event of the contest, complete (time as ISO text), so its hash can be recomputed. */
+export type BundleEvent = Omit<ChainedEvent, 'occurredAt'> & { occurredAt: string };
 
 /** Another subject's event between the contest's events: only its links, not its content. */
 export interface BundleLink {
