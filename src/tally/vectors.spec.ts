@@ -65,6 +65,19 @@ describe('tally vectors (shared/tally-vectors)', () => {
     expect(cases.length).toBeGreaterThan(100);
   });
 
+  it('skips only STV variants the engine does not offer and RCTab-only modes', () => {
+    const offeredStv = new Set(['scottish', 'meek', 'meek-prf']);
+    const unexpected = skipped
+      .map(({ c }) => c)
+      .filter(
+        (c) =>
+          !(c.method === 'stv' && !offeredStv.has(String(c.rules.variant))) &&
+          !c.id.startsWith('rctab-'),
+      )
+      .map((c) => c.id);
+    expect(unexpected).toEqual([]);
+  });
+
   for (const { c, p } of prepared) {
     if ('skip' in p) {
       it.skip(`${c.id} — skipped: ${p.skip}`, () => undefined);
