@@ -3,11 +3,12 @@ import { Database } from 'src/database/database';
 import { BallotEntity } from './entities/ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
 
-export type CastOutcome = 'stored' | 'closed' | 'not_on_roll';
+export type CastOutcome = 'stored' | 'closed' | 'not_on_roll' | 'choose_member';
 
 export interface SecretCast {
   electionId: string;
-  memberId: string;
+  /** The member voted for; null picks the caller's only roll entry (several: 'choose_member'). */
+  memberId: string | null;
   voterUserId: string;
   ballotId: string;
   content: Record<string, unknown>;
@@ -25,28 +26,34 @@ export class BallotsRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * One atomic statement: share-lock the election row while it is open and inside its window
-   * (a concurrent close holds it exclusively, so this waits and then sees it closed), re-read the
-   * roll entry, insert the participation (its primary key refuses a second vote with 23505) and the
-   * ballot with the roll's weight. Nothing is written unless all of it holds.
+   * One atomic statement, one round trip: share-lock the election row while it is open and inside
+   * its window (a concurrent close holds it exclusively, so this waits and then sees it closed),
+   * find the caller's roll entry (the given member's, or the only one), insert the participation
+   * (its primary key refuses a second vote with 23505) and the ballot with the roll's weight.
+   * Nothing is written unless all of it holds.
    */
   async castSecretly(cast: SecretCast): Promise<CastOutcome> {
-    const [row] = await this.db.manager.query<{ open: boolean; stored: boolean }[]>(
+    const [row] = await this.db.manager.query<
+      { open: boolean; entries: number; stored: boolean }[]
+    >(
       `WITH e AS (
          SELECT id FROM election
          WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
          FOR SHARE
        ), r AS (
          SELECT r.member_id, r.weight FROM voter_roll_entry r JOIN e ON e.id = r.election_id
-         WHERE r.member_id = $2 AND r.voter_user_id = $3 AND r.removed_at IS NULL
+         WHERE r.voter_user_id = $3 AND r.removed_at IS NULL
+           AND ($2::uuid IS NULL OR r.member_id = $2::uuid)
        ), p AS (
-         INSERT INTO participation (election_id, member_id) SELECT $1, member_id FROM r RETURNING member_id
+         INSERT INTO participation (election_id, member_id)
+         SELECT $1, member_id FROM r WHERE (SELECT count(*) FROM r) = 1 RETURNING member_id
        ), b AS (
          INSERT INTO ballot (id, election_id, content, weight, receipt)
          SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
          RETURNING id
        )
-       SELECT EXISTS (SELECT 1 FROM e) AS open, EXISTS (SELECT 1 FROM b) AS stored`,
+       SELECT EXISTS (SELECT 1 FROM e) AS open, (SELECT count(*)::int FROM r) AS entries,
+              EXISTS (SELECT 1 FROM b) AS stored`,
       [
         cast.electionId,
         cast.memberId,
@@ -56,7 +63,13 @@ export class BallotsRepository {
         cast.receipt,
       ],
     );
-    return row.stored ? 'stored' : row.open ? 'not_on_roll' : 'closed';
+    if (row.stored) {
+      return 'stored';
+    }
+    if (!row.open) {
+      return 'closed';
+    }
+    return row.entries > 1 ? 'choose_member' : 'not_on_roll';
   }
 
   countParticipations(electionId: string): Promise<number> {

@@ -80,25 +80,6 @@ export class CastingService {
       dto.ballot,
       election.blankAllowed,
     ) as unknown as Record<string, unknown>;
-    const entries = await this.roll.findActiveForVoter(electionId, caller.id);
-    const entry = dto.memberId
-      ? entries.find((e) => e.memberId === dto.memberId)
-      : entries.length === 1
-        ? entries[0]
-        : undefined;
-    if (!entry) {
-      if (entries.length > 1 && !dto.memberId) {
-        throw new ElectionsException(
-          ElectionsErrorCode.ChooseMember,
-          'You vote for several members: give memberId',
-          { memberIds: entries.map((e) => e.memberId) },
-        );
-      }
-      throw new ElectionsException(
-        ElectionsErrorCode.NotOnRoll,
-        'You are not on the voter roll of this election',
-      );
-    }
     const nonce =
       idempotencyKey === undefined
         ? randomBytes(32).toString('hex')
@@ -108,7 +89,7 @@ export class CastingService {
     try {
       outcome = await this.ballots.castSecretly({
         electionId,
-        memberId: entry.memberId,
+        memberId: dto.memberId ?? null,
         voterUserId: caller.id,
         ballotId: randomUUID(),
         content,
@@ -132,6 +113,15 @@ export class CastingService {
     }
     if (outcome === 'closed') {
       throw new ElectionsException(ElectionsErrorCode.VotingClosed, 'Voting has closed');
+    }
+    if (outcome === 'choose_member') {
+      // Rare, so the list of the caller's members is only read here.
+      const entries = await this.roll.findActiveForVoter(electionId, caller.id);
+      throw new ElectionsException(
+        ElectionsErrorCode.ChooseMember,
+        'You vote for several members: give memberId',
+        { memberIds: entries.map((e) => e.memberId) },
+      );
     }
     if (outcome === 'not_on_roll') {
       throw new ElectionsException(
