@@ -58,11 +58,12 @@ export class UsersRepository {
   }
 
   async update(id: string, changes: UserChanges, bumpTokenVersion: boolean): Promise<void> {
-    const qb = this.repo.createQueryBuilder().update(UserEntity).set(changes).where('id = :id', { id });
-    if (bumpTokenVersion) {
-      qb.set({ ...changes, tokenVersion: () => 'token_version + 1' });
-    }
-    await qb.execute();
+    await this.repo
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set(bumpTokenVersion ? { ...changes, tokenVersion: () => 'token_version + 1' } : changes)
+      .where('id = :id', { id })
+      .execute();
   }
 
   async touchLogin(id: string): Promise<void> {
