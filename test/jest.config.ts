@@ -19,7 +19,7 @@ const ESM_ONLY = [
   'toad-cache',
 ];
 
-const shared = {
+export const shared = {
   rootDir: root,
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: {

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import type { OutboxEntity } from './entities/outbox.entity';
+import { QueueUnavailableError } from './job.errors';
 import { JOB_ATTEMPTS, JOB_BACKOFF_MS, QueueName } from './job-catalogue';
 import type { QueueDriver } from './queue-driver';
 
@@ -41,14 +42,22 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
   async dispatch(row: OutboxEntity): Promise<'queued'> {
     const queue = this.queue(row.queue);
     await this.connected(queue);
-    // The deterministic job id makes a second add of the same job a no-op in BullMQ too.
-    await queue.add(row.jobName, row.payload, {
-      jobId: row.jobId,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-      removeOnComplete: { count: this.config.queue.removeOnCompleteCount },
-      removeOnFail: { count: this.config.queue.removeOnFailCount },
-    });
+    try {
+      // The deterministic job id makes a second add of the same job a no-op in BullMQ too.
+      await queue.add(row.jobName, row.payload, {
+        jobId: row.jobId,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+        removeOnComplete: { count: this.config.queue.removeOnCompleteCount },
+        removeOnFail: { count: this.config.queue.removeOnFailCount },
+      });
+    } catch (error) {
+      // The producer does not buffer while disconnected, so a lost connection fails the add at once.
+      if ((await queue.getBackend().client).status !== 'ready') {
+        throw new QueueUnavailableError(`Redis is not reachable: ${String(error)}`, { cause: error });
+      }
+      throw error;
+    }
     return 'queued';
   }
 
@@ -64,7 +73,7 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
         queue.waitUntilReady(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error(`Redis is not reachable (no connection within ${ms} ms)`)),
+            () => reject(new QueueUnavailableError(`Redis is not reachable (no connection within ${ms} ms)`)),
             ms,
           );
         }),

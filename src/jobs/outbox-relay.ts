@@ -3,7 +3,7 @@ import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
 import type { OutboxEntity } from './entities/outbox.entity';
-import { isPermanent } from './job.errors';
+import { isPermanent, QueueUnavailableError } from './job.errors';
 import {
   JOB_ATTEMPTS,
   OUTBOX_RETENTION_DAYS,
@@ -30,6 +30,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = false;
   private lastCleanup = 0;
+  private queueAway = false;
 
   constructor(
     @InjectConfig() private readonly config: Config,
@@ -84,7 +85,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (error) {
         this.logger.error({ err: String(error) }, 'outbox relay pass failed');
       }
-    } while (this.again && !this.stopped);
+      // While the queue is away, one try per relay period: the timer asks again, nothing else does.
+    } while (this.again && !this.stopped && !this.queueAway);
   }
 
   private async relayBatch(): Promise<number> {
@@ -95,13 +97,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       return due;
     });
-    for (const row of rows) {
-      await this.handOver(row);
+    for (const [i, row] of rows.entries()) {
+      const away = await this.handOver(row);
+      if (away) {
+        await this.release(rows.slice(i), away.message);
+        return 0;
+      }
+    }
+    if (this.queueAway) {
+      this.queueAway = false;
+      this.logger.log('the queue is reachable again; outbox jobs are being handed over');
     }
     return rows.length;
   }
 
-  private async handOver(row: OutboxEntity): Promise<void> {
+  /** Gives claimed rows back: due now, with their attempts unchanged and the reason they wait. */
+  private async release(rows: readonly OutboxEntity[], reason: string): Promise<void> {
+    for (const row of rows) {
+      await this.outbox.postpone(row.id, row.attempts, 0, reason);
+    }
+  }
+
+  /** Hands one row over; resolves with the error when the queue itself is unreachable. */
+  private async handOver(row: OutboxEntity): Promise<QueueUnavailableError | undefined> {
     const started = Date.now();
     const attempt = row.attempts + 1;
     try {
@@ -114,6 +132,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.log({ jobId: row.jobId, job: row.jobName, outcome, ms: Date.now() - started }, 'job handed over');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof QueueUnavailableError) {
+        if (!this.queueAway) {
+          this.queueAway = true;
+          this.logger.warn({ err: message }, 'the queue is unreachable; outbox jobs wait and are offered every relay period');
+        }
+        return error;
+      }
       if (isPermanent(error) || (this.driver.kind === 'in-process' && attempt >= JOB_ATTEMPTS)) {
         await this.outbox.markFailed(row.jobId, message);
         this.logger.error({ jobId: row.jobId, job: row.jobName, attempt, err: message }, 'job failed for good');

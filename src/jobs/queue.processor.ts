@@ -82,7 +82,9 @@ export function processorFor(
 ): Type<QueueProcessor> {
   // The worker gets its own connection settings: the queue's are the producer's (fail fast), but a
   // worker blocks on Redis and must wait out an outage instead.
-  @Processor(queue, { ...options, maxStalledCount: 2 })
+  // A job's lock lasts one stalled interval (renewed at half of it): when a worker dies, its job is
+  // found stalled and re-run within about two intervals, instead of BullMQ's fixed 30 s lock.
+  @Processor(queue, { ...options, lockDuration: options.stalledInterval, maxStalledCount: 2 })
   class Bound extends QueueProcessor {
     protected readonly logger = new Logger(`QueueProcessor:${queue}`);
   }

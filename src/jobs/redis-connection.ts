@@ -13,8 +13,9 @@ export function redisOptions(url: string, connectTimeoutMs: number): RedisOption
     db: Number.isInteger(db) ? db : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
     connectTimeout: connectTimeoutMs,
-    // Reconnect forever with a capped delay: Redis coming back must resume the queue by itself.
-    retryStrategy: (times: number) => Math.min(200 * times, 5000),
+    // Reconnect forever, at least once a second: Redis coming back must resume the queue by itself
+    // and soon, since the outbox hands waiting jobs over on its next pass after the reconnect.
+    retryStrategy: (times: number) => Math.min(200 * times, 1000),
   };
 }
 

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { ApiProcess, MintedVoter, query, RedisServer, Stack, waitFor } from '../support/stack';
+
+/**
+ * What every fault test builds on: a fresh database cloned from the run's template, a Redis of its
+ * own, a production-mode stack around them, and helpers that read the stored state afterwards.
+ */
+export interface Scene {
+  database: TestDatabase;
+  redis: RedisServer;
+  stack: Stack;
+  end(): Promise<void>;
+}
+
+export async function scene(env: Record<string, string> = {}): Promise<Scene> {
+  const database = await createTestDatabase();
+  const redis = await RedisServer.start();
+  const stack = new Stack({
+    databaseUrl: database.url,
+    redisUrl: redis.url,
+    env: {
+      // Short periods so recoveries are observable within a test.
+      OUTBOX_RELAY_INTERVAL_MS: '500',
+      SCHEDULE_SWEEP_INTERVAL_MS: '500',
+      QUEUE_STALLED_INTERVAL_MS: '2000',
+      REDIS_CONNECT_TIMEOUT_MS: '500',
+      DB_POOL_SIZE: '10',
+      ...env,
+    },
+  });
+  return {
+    database,
+    redis,
+    stack,
+    async end() {
+      await stack.destroy();
+      await redis.destroy();
+      await database.drop();
+    },
+  };
+}
+
+export interface OpenElection {
+  id: string;
+  candidateIds: string[];
+}
+
+/** An open election with `candidates` candidates; the roll is frozen from the members present now. */
+export async function openElection(
+  api: ApiProcess,
+  adminToken: string,
+  databaseUrl: string,
+  body: Record<string, unknown>,
+  candidates: number,
+): Promise<OpenElection> {
+  const election = await api.ok<{ id: string }>('POST', '/elections', adminToken, body);
+  const tag = randomBytes(3).toString('hex');
+  const members = await query<{ id: string }>(
+    databaseUrl,
+    `INSERT INTO member (member_number, kind, name, status, dues_paid_until)
+     SELECT 'cand-${tag}-' || i, 'individual', 'Candidate ' || i, 'active', '2099-12-31'
+     FROM generate_series(1, $1) AS i RETURNING id`,
+    [candidates],
+  );
+  const candidateIds: string[] = [];
+  for (const m of members) {
+    const c = await api.ok<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, {
+      memberId: m.id,
+    });
+    candidateIds.push(c.id);
+  }
+  await api.ok('POST', `/elections/${election.id}/open`, adminToken);
+  return { id: election.id, candidateIds };
+}
+
+export interface CastOutcome {
+  status: number;
+  receipt?: string;
+  error?: string;
+}
+
+/** Casts one ballot; a dropped connection or a timeout is an outcome too, not a thrown error. */
+export async function castOne(
+  api: ApiProcess,
+  electionId: string,
+  voter: MintedVoter,
+  ballot: Record<string, unknown>,
+  idempotencyKey?: string,
+  timeoutMs = 15_000,
+): Promise<CastOutcome> {
+  try {
+    const reply = await api.call<{ receipt?: string }>(
+      'POST',
+      `/elections/${electionId}/ballots`,
+      voter.token,
+      { ballot },
+      idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      timeoutMs,
+    );
+    return { status: reply.status, receipt: reply.body.receipt };
+  } catch (error) {
+    return { status: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight; keeps every result in order. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return results;
+}
+
+export interface Stored {
+  ballots: number;
+  participations: number;
+  receipts: Set<string>;
+}
+
+export async function stored(databaseUrl: string, electionId: string): Promise<Stored> {
+  const [counts] = await query<{ participations: number }>(
+    databaseUrl,
+    `SELECT count(*)::int AS participations FROM participation WHERE election_id = $1`,
+    [electionId],
+  );
+  const rows = await query<{ receipt: string }>(databaseUrl, `SELECT receipt FROM ballot WHERE election_id = $1`, [
+    electionId,
+  ]);
+  return { ballots: rows.length, participations: counts.participations, receipts: new Set(rows.map((r) => r.receipt)) };
+}
+
+export interface StoredRun {
+  id: string;
+  input_digest: string;
+  output_digest: string;
+  ballot_count: number;
+  merkle_root: string | null;
+}
+
+export async function tallyRuns(databaseUrl: string, electionId: string): Promise<StoredRun[]> {
+  return query<StoredRun>(
+    databaseUrl,
+    `SELECT id, input_digest, output_digest, ballot_count, merkle_root FROM tally_run WHERE contest_id = $1`,
+    [electionId],
+  );
+}
+
+export async function electionStatus(databaseUrl: string, electionId: string): Promise<string> {
+  const [row] = await query<{ status: string }>(databaseUrl, `SELECT status FROM election WHERE id = $1`, [electionId]);
+  return row.status;
+}
+
+/** Waits until the election is tallied and returns its one run. */
+export async function tallied(databaseUrl: string, electionId: string, timeoutMs: number): Promise<StoredRun> {
+  await waitFor(
+    `election ${electionId} to be tallied`,
+    async () => (await electionStatus(databaseUrl, electionId)) === 'tallied',
+    timeoutMs,
+    100,
+  );
+  const runs = await tallyRuns(databaseUrl, electionId);
+  if (runs.length !== 1) {
+    throw new Error(`expected one tally run, found ${runs.length}`);
+  }
+  return runs[0];
+}
+
+/**
+ * Ballots and participations written straight into the database for a large contest: every member
+ * on the roll gets one participation and one random ranked ballot (1 to 8 preferences), as a cast
+ * would store them. For tests about the tally, not about casting.
+ */
+export async function fillRankedBallots(databaseUrl: string, electionId: string, candidateIds: readonly string[]): Promise<number> {
+  const [{ count }] = await query<{ count: number }>(
+    databaseUrl,
+    `WITH roll AS (
+       SELECT member_id FROM voter_roll_entry WHERE election_id = $1 AND removed_at IS NULL
+     ), ballots AS (
+       INSERT INTO ballot (id, election_id, content, weight, receipt)
+       SELECT gen_random_uuid(), $1,
+              jsonb_build_object('ranking', (
+                SELECT jsonb_agg(jsonb_build_array(c))
+                FROM (SELECT c FROM unnest($2::text[]) AS c WHERE roll.member_id IS NOT NULL
+                      ORDER BY random() LIMIT 1 + floor(random() * 8)::int) AS pick)),
+              1, md5(random()::text || roll.member_id::text) || md5(random()::text)
+       FROM roll RETURNING 1
+     ), took_part AS (
+       INSERT INTO participation (election_id, member_id) SELECT $1, member_id FROM roll RETURNING 1
+     )
+     SELECT (SELECT count(*)::int FROM ballots) AS count, (SELECT count(*) FROM took_part) AS p`,
+    [electionId, candidateIds],
+  );
+  return count;
+}
