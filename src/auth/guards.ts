@@ -43,7 +43,9 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error instanceof AuthException) {
+    // A token Passport rejects arrives as no user; an error means checking the session failed
+    // (the database is away, say), which is not the caller's fault and must not look like a 401.
+    if (error instanceof Error) {
       throw error;
     }
     if (error || !user) {

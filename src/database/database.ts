@@ -21,6 +21,24 @@ export function pgErrorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Connection exceptions (class 08), server shutdown or start-up (57P0x), too many connections. */
+const UNAVAILABLE_CODES = /^(08...|57P0[123]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/**
+ * The database could not be reached or dropped the connection: nothing about the request was
+ * wrong, and the same request may succeed a moment later (the pool replaces dead connections).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  if (code !== undefined && UNAVAILABLE_CODES.test(code)) {
+    return true;
+  }
+  const e = error as { message?: unknown; driverError?: { message?: unknown } };
+  const message = e?.driverError?.message ?? e?.message;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
+}
+
 export function pgConstraint(error: unknown): string | undefined {
   const e = error as { constraint?: unknown; driverError?: { constraint?: unknown } };
   const c = e?.driverError?.constraint ?? e?.constraint;
@@ -96,6 +114,15 @@ export class Database {
       namespace,
       key,
     ]);
+  }
+
+  /**
+   * The database's clock at this moment, not the transaction's start time: for a time that must
+   * order after every row committed before a lock was taken (a close after the casts it waited for).
+   */
+  async clock(): Promise<Date> {
+    const [row] = await this.manager.query<{ now: Date }[]>('SELECT clock_timestamp() AS now');
+    return row.now;
   }
 
   async ping(): Promise<void> {

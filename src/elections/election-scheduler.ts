@@ -32,7 +32,7 @@ export class ElectionScheduler implements OnModuleInit {
         opened += await this.attempt('open', id, () => this.service.open(SYSTEM, id, now));
       }
       for (const id of await this.elections.findDueToClose(now)) {
-        closed += await this.attempt('close', id, () => this.service.close(SYSTEM, id, now));
+        closed += await this.attempt('close', id, () => this.service.close(SYSTEM, id));
       }
     } catch (error) {
       this.logger.error({ err: String(error) }, 'election schedule sweep failed');

@@ -366,9 +366,10 @@ export class ElectionsService {
   /**
    * Closes voting: waits for casts in flight (they hold a share lock on the election row), then
    * freezes the ballots, fixes the Merkle root over the receipts and writes the close, its audit
-   * event and the tally job in one transaction.
+   * event and the tally job in one transaction. The close time is read once the lock is held, so
+   * every participation's time precedes it.
    */
-  async close(actor: Actor, id: string, now = new Date()): Promise<ElectionEntity> {
+  async close(actor: Actor, id: string): Promise<ElectionEntity> {
     return this.db.transaction(async () => {
       await this.db.lock('election', id);
       const election = await this.elections.findByIdForTransition(id);
@@ -381,6 +382,7 @@ export class ElectionsService {
           `The election is ${election.status}, not open`,
         );
       }
+      const closedAt = await this.db.clock();
       const receipts = await this.ballots.findReceipts(id);
       const stored = await this.ballots.findBallots(id);
       const participations = await this.ballots.countParticipations(id);
@@ -408,7 +410,7 @@ export class ElectionsService {
       };
       await this.elections.updateState(id, {
         status: 'closed',
-        closedAt: now,
+        closedAt,
         merkleRoot: root,
         closeSnapshot: snapshot,
       });

@@ -69,6 +69,8 @@ export class HealthController {
       details = {
         driver: this.driver.kind,
         pendingJobs: await this.jobs.countPending(),
+        // Not a reason for 503 (the API still serves), but a figure to alert on when above zero.
+        failedJobs: await this.jobs.countFailed(),
         lastHeartbeatAt: (await this.heartbeat.lastCompletedAt())?.toISOString() ?? null,
       };
     } catch {

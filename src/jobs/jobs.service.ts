@@ -34,4 +34,8 @@ export class JobsService {
   countPending(): Promise<number> {
     return this.outbox.countPending();
   }
+
+  countFailed(): Promise<number> {
+    return this.outbox.countFailed();
+  }
 }

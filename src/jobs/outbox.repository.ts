@@ -57,6 +57,11 @@ export class OutboxRepository {
     return this.repo.countBy({ status: 'pending' });
   }
 
+  /** Jobs that failed for good and are still retained: each one needs an operator's attention. */
+  async countFailed(): Promise<number> {
+    return this.repo.countBy({ status: 'failed' });
+  }
+
   findByJobId(jobId: string): Promise<OutboxEntity | null> {
     return this.repo.findOneBy({ jobId });
   }

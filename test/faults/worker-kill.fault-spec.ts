@@ -112,7 +112,10 @@ describe('worker killed mid-tally (child processes, own Redis)', () => {
     );
     expect(row.last_error).toMatch(/stalled/i);
     expect(await queue.zscore(`${s.stack.prefix}:tally:failed`, e.jobId)).not.toBeNull();
-    expect(worker.log()).toMatch(/"job failed"/);
+    expect(worker.log()).toMatch(/"final":true[^\n]*"job failed"/);
+    // The failure is on the health report for monitoring to alert on.
+    const health = await fetch(`${api.url}/health`);
+    expect(((await health.json()) as { details: { queue: { failedJobs: number } } }).details.queue.failedJobs).toBe(1);
     expect(await tallyRuns(s.database.url, e.id)).toEqual([]);
   });
 });

@@ -27,6 +27,39 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface ScratchDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new database on the server behind `serverUrl` (a URL on its maintenance database) with every
+ * migration applied, for runs outside Jest, which has its own template (test/support/database.ts).
+ */
+export async function migratedDatabase(serverUrl: string, prefix = 'stack'): Promise<ScratchDatabase> {
+  // Loaded here so that tests which never call this do not load the entities.
+  const { adminQuery, withDatabase } = await import('src/database/server-url');
+  const { createDataSource } = await import('src/database/data-source');
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = withDatabase(serverUrl, name);
+  const drop = (): Promise<void> => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const ds = createDataSource(url, { poolSize: 2, statementTimeoutMs: 0, logQueries: false });
+  try {
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    await ds.destroy();
+  } catch (error) {
+    if (ds.isInitialized) {
+      await ds.destroy();
+    }
+    await drop();
+    throw error;
+  }
+  return { url, name, drop };
+}
+
 /** Thrown by a probe that knows waiting longer cannot help (the process it waits for died). */
 export class GaveUp extends Error {}
 
@@ -138,12 +171,17 @@ export class Service {
     if (!this.exit) {
       throw new Error(`${this.name} was never started`);
     }
-    return Promise.race([
-      this.exit,
-      sleep(timeoutMs).then(() => {
-        throw new Error(`${this.name} still running after ${timeoutMs} ms`);
-      }),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.exit,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${this.name} still running after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resident memory in MiB, from /proc. */
@@ -307,6 +345,23 @@ export class Stack {
     return service;
   }
 
+  /** Users of one role with live sessions and an access token each, with no member record. */
+  async users(count: number, role: 'member' | 'jury' | 'admin', tag = randomBytes(3).toString('hex')): Promise<MintedUser[]> {
+    const rows = await query<{ user_id: string; session_id: string }>(
+      this.options.databaseUrl,
+      `WITH u AS (
+         INSERT INTO app_user (email, display_name, password_hash, role)
+         SELECT '${role}-${tag}-' || i || '@stack.local', '${role} ${tag} ' || i, 'not-used', $2
+         FROM generate_series(1, $1) AS i RETURNING id
+       )
+       INSERT INTO auth_session (user_id, refresh_token_hash, expires_at)
+       SELECT id, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), now() + interval '1 day' FROM u
+       RETURNING user_id, id AS session_id`,
+      [count, role],
+    );
+    return rows.map((r) => ({ userId: r.user_id, token: this.accessToken(r.user_id, r.session_id, role) }));
+  }
+
   /** Voters: users with live sessions and members with paid dues, and an access token each. */
   async voters(count: number, tag = randomBytes(3).toString('hex')): Promise<MintedVoter[]> {
     const rows = await query<{ user_id: string; session_id: string; member_id: string }>(
@@ -327,14 +382,17 @@ export class Stack {
        SELECT s.user_id, s.id AS session_id, m.id AS member_id FROM s JOIN m USING (user_id)`,
       [count],
     );
-    return rows.map((r) => ({
-      memberId: r.member_id,
-      token: jwt.sign(
-        { sub: r.user_id, sid: r.session_id, role: 'member', ver: 0, typ: 'access' },
-        this.secret,
-        { algorithm: 'HS256', expiresIn: 3600, issuer: this.issuer, audience: this.audience },
-      ),
-    }));
+    return rows.map((r) => ({ memberId: r.member_id, token: this.accessToken(r.user_id, r.session_id, 'member') }));
+  }
+
+  /** An access token signed like the API's, valid for an hour. */
+  private accessToken(userId: string, sessionId: string, role: string): string {
+    return jwt.sign({ sub: userId, sid: sessionId, role, ver: 0, typ: 'access' }, this.secret, {
+      algorithm: 'HS256',
+      expiresIn: 3600,
+      issuer: this.issuer,
+      audience: this.audience,
+    });
   }
 
   /** Stops every process still running (SIGKILL: the test is over) and removes the data folder. */
@@ -350,6 +408,11 @@ function failed(service: Service): never {
 
 export interface MintedVoter {
   memberId: string;
+  token: string;
+}
+
+export interface MintedUser {
+  userId: string;
   token: string;
 }
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainException } from 'src/common/errors/domain.exception';
+import { isDatabaseUnavailable } from 'src/database/database';
 import { ErrorResponse, reasonPhrase, STATUS_BY_KIND } from './error-response';
 
 interface FastifyLikeError {
@@ -19,6 +20,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
     const body = this.toResponse(exception, request);
+    if (body.statusCode === 503) {
+      // Transient by definition: clients (with an Idempotency-Key where it matters) try again.
+      void reply.header('Retry-After', '1');
+    }
     if (body.statusCode === 429 && exception instanceof DomainException) {
       const retry = (exception.details as { retryAfterSeconds?: number } | undefined)
         ?.retryAfterSeconds;
@@ -78,6 +83,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isClientFastifyError(exception)) {
       const statusCode = exception.statusCode;
       return { statusCode, error: reasonPhrase(statusCode), message: fastifyMessage(exception) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(
+        { err: exception instanceof Error ? exception.message : String(exception), method: request.method, url: request.url },
+        'database unavailable',
+      );
+      return {
+        statusCode: 503,
+        error: reasonPhrase(503),
+        message: 'The service is briefly unavailable; try again in a moment',
+      };
     }
     this.logUnknown(exception, request);
     return { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' };
