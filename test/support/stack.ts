@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -286,6 +286,8 @@ export class Stack {
     password: randomBytes(12).toString('hex'),
   };
   readonly prefix = `st${randomBytes(3).toString('hex')}`;
+  /** The association's result-signing key, which production requires to be given. */
+  readonly signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'fault-stack-'));
   readonly services: Service[] = [];
 
@@ -305,6 +307,7 @@ export class Stack {
       JWT_AUDIENCE: this.audience,
       ADMIN_EMAIL: this.admin.email,
       ADMIN_PASSWORD: this.admin.password,
+      AUDIT_SIGNING_KEY: this.signingKey,
       AUDIT_SIGNING_KEY_FILE: join(this.dataDir, 'audit-ed25519.pem'),
       ...this.options.env,
       ...extra,
