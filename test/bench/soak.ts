@@ -33,7 +33,7 @@
  * (for runs of 6 minutes or more) heap or Redis memory growing faster than SOAK_MAX_SLOPE after
  * minute 3.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -380,10 +380,6 @@ async function main(): Promise<void> {
     redisUrl: redis.url,
     env: {
       QUEUE_KEEP_COMPLETED: String(KEEP_COMPLETED),
-      // Production refuses to certify without the association's key.
-      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
-        .privateKey.export({ type: 'pkcs8', format: 'pem' })
-        .toString(),
       // The admin's token must outlive the run; the login limit forbids logging in every minute.
       JWT_ACCESS_TTL_SECONDS: String(3600),
       // All of the load comes from loopback: the per-address casting limit is not what is measured
@@ -713,9 +709,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;
   } catch (error) {
-    for (const service of stack.services) {
-      process.stderr.write(`--- ${service.name} log (tail)\n${service.log().slice(-4000)}\n`);
-    }
+    process.stderr.write(stack.logTails());
     throw error;
   } finally {
     redisClient.disconnect();

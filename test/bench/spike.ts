@@ -275,9 +275,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;
   } catch (error) {
-    for (const service of stack.services) {
-      process.stderr.write(`--- ${service.name} log (tail)\n${service.log().slice(-4000)}\n`);
-    }
+    process.stderr.write(stack.logTails());
     throw error;
   } finally {
     await stack.destroy();

@@ -398,6 +398,11 @@ export class Stack {
     });
   }
 
+  /** The last lines each process of the stack wrote, for a failure report. */
+  logTails(chars = 4000): string {
+    return this.services.map((s) => `--- ${s.name} log (tail)\n${s.log().slice(-chars)}\n`).join('');
+  }
+
   /** Stops every process still running (SIGKILL: the test is over) and removes the data folder. */
   async destroy(): Promise<void> {
     await Promise.all(this.services.map((s) => s.stop('SIGKILL')));
