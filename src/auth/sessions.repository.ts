@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
+import { PreparedStatement, queryPrepared } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { SessionEntity } from './entities/session.entity';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
+
+const USER_OF_LIVE_SESSION = new PreparedStatement(
+  'user-of-live-session',
+  `SELECT u.id, u.email, u.role, u.status, u.token_version
+   FROM app_user u JOIN auth_session s ON s.user_id = u.id
+   WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+);
 
 @Injectable()
 export class SessionsRepository {
@@ -34,14 +42,9 @@ export class SessionsRepository {
     userId: string,
   ): Promise<Pick<UserEntity, 'id' | 'email' | 'role' | 'status' | 'tokenVersion'> | null> {
     // Plain SQL: building this through the query builder cost more CPU than running it.
-    const rows = await this.db.manager.query<
+    const rows = await queryPrepared<
       { id: string; email: string; role: Role; status: UserStatus; token_version: number }[]
-    >(
-      `SELECT u.id, u.email, u.role, u.status, u.token_version
-       FROM app_user u JOIN auth_session s ON s.user_id = u.id
-       WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [userId, id],
-    );
+    >(this.db.manager, USER_OF_LIVE_SESSION, [userId, id]);
     const row = rows[0];
     return row
       ? {

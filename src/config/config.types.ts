@@ -56,6 +56,17 @@ export interface AuthConfig {
   adminPassword: string | undefined;
 }
 
+/**
+ * Rate limits on casting a ballot, per API process. The per-user limit keeps one login from
+ * hammering the endpoint; the per-address limit is generous because a whole meeting or office may
+ * vote through one NAT address.
+ */
+export interface CastingConfig {
+  limitPerUser: number;
+  limitPerIp: number;
+  limitWindowSeconds: number;
+}
+
 export interface AuditConfig {
   /** PEM-encoded Ed25519 private key; unset in development means a key kept in the data folder. */
   signingKey: string | undefined;
@@ -71,5 +82,6 @@ export interface Config {
   database: DatabaseConfig;
   queue: QueueConfig;
   auth: AuthConfig;
+  casting: CastingConfig;
   audit: AuditConfig;
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AppConfig, AuditConfig, AuthConfig, Config, DatabaseConfig, QueueConfig } from './config.types';
+import type { AppConfig, AuditConfig, AuthConfig, CastingConfig, Config, DatabaseConfig, QueueConfig } from './config.types';
 
 type Env = Record<string, string | undefined>;
 
@@ -209,6 +209,24 @@ function loadAuth(r: Reader, app: AppConfig, root: string): AuthConfig {
   };
 }
 
+/**
+ * Per user: a voter casts once (or once for each member they are the delegate of) and may retry, so
+ * ten a minute is plenty. Per address: a 5,000-member association whose members all vote in the
+ * final hour casts 83 ballots a minute, and at a general meeting half of them may vote in the first
+ * minute through the hall's one NAT address; 3,000 a minute takes ten times the first and all of
+ * the second, and still holds one address to about 5% of what one API process serves. The e2e
+ * suites (NODE_ENV=test) cast hundreds of ballots as one user from one address, so there the
+ * limits are off unless set.
+ */
+function loadCasting(r: Reader, app: AppConfig): CastingConfig {
+  const testing = app.nodeEnv === 'test';
+  return {
+    limitPerUser: r.int('CAST_LIMIT_PER_USER', testing ? 1_000_000 : 10, 1, 1_000_000),
+    limitPerIp: r.int('CAST_LIMIT_PER_IP', testing ? 10_000_000 : 3000, 1, 10_000_000),
+    limitWindowSeconds: r.int('CAST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+  };
+}
+
 function loadAudit(r: Reader, root: string): AuditConfig {
   const signingKey = r.optional('AUDIT_SIGNING_KEY');
   if (signingKey !== undefined) {
@@ -238,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: loadDatabase(r, root),
     queue: loadQueue(r),
     auth: loadAuth(r, app, root),
+    casting: loadCasting(r, app),
     audit: loadAudit(r, root),
   };
   if (r.problems.length > 0) {

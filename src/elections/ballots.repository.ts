@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PreparedStatement, queryPrepared } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { BallotEntity } from './entities/ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
@@ -20,6 +21,28 @@ export interface ParticipantRow {
   name: string;
 }
 
+const CAST_SECRETLY = new PreparedStatement(
+  'cast-secretly',
+  `WITH e AS (
+     SELECT id FROM election
+     WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
+     FOR SHARE
+   ), r AS (
+     SELECT r.member_id, r.weight FROM voter_roll_entry r JOIN e ON e.id = r.election_id
+     WHERE r.voter_user_id = $3 AND r.removed_at IS NULL
+       AND ($2::uuid IS NULL OR r.member_id = $2::uuid)
+   ), p AS (
+     INSERT INTO participation (election_id, member_id)
+     SELECT $1, member_id FROM r WHERE (SELECT count(*) FROM r) = 1 RETURNING member_id
+   ), b AS (
+     INSERT INTO ballot (id, election_id, content, weight, receipt)
+     SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
+     RETURNING id
+   )
+   SELECT EXISTS (SELECT 1 FROM e) AS open, (SELECT count(*)::int FROM r) AS entries,
+          EXISTS (SELECT 1 FROM b) AS stored`,
+);
+
 /** Participations (who) and ballots (how), kept apart: no query here joins the two. */
 @Injectable()
 export class BallotsRepository {
@@ -33,27 +56,9 @@ export class BallotsRepository {
    * Nothing is written unless all of it holds.
    */
   async castSecretly(cast: SecretCast): Promise<CastOutcome> {
-    const [row] = await this.db.manager.query<
-      { open: boolean; entries: number; stored: boolean }[]
-    >(
-      `WITH e AS (
-         SELECT id FROM election
-         WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
-         FOR SHARE
-       ), r AS (
-         SELECT r.member_id, r.weight FROM voter_roll_entry r JOIN e ON e.id = r.election_id
-         WHERE r.voter_user_id = $3 AND r.removed_at IS NULL
-           AND ($2::uuid IS NULL OR r.member_id = $2::uuid)
-       ), p AS (
-         INSERT INTO participation (election_id, member_id)
-         SELECT $1, member_id FROM r WHERE (SELECT count(*) FROM r) = 1 RETURNING member_id
-       ), b AS (
-         INSERT INTO ballot (id, election_id, content, weight, receipt)
-         SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
-         RETURNING id
-       )
-       SELECT EXISTS (SELECT 1 FROM e) AS open, (SELECT count(*)::int FROM r) AS entries,
-              EXISTS (SELECT 1 FROM b) AS stored`,
+    const [row] = await queryPrepared<{ open: boolean; entries: number; stored: boolean }[]>(
+      this.db.manager,
+      CAST_SECRETLY,
       [
         cast.electionId,
         cast.memberId,

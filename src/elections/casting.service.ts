@@ -63,7 +63,8 @@ export class CastingService {
    * row (a close waits for it, or it sees the election closed), re-checks the window and the roll
    * entry, and inserts both rows; the participation's primary key refuses a second vote, concurrent
    * ones included. The ballot carries nothing that points back at the voter. Any refusal stores
-   * nothing. Casting is the hot path, hence two round trips in all (the roll entries, the statement).
+   * nothing. Casting is the hot path, hence two round trips in all (the session check, this
+   * statement).
    */
   async cast(
     caller: AuthUser,

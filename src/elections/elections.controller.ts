@@ -9,11 +9,20 @@ import {
   Patch,
   Post,
   Query,
+  UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { AuthUser } from 'src/common/auth/auth-user';
 import { Authenticated, CurrentUser, Public, Roles } from 'src/common/auth/policy.decorators';
 import { CastBallotDto, ReceiptProofDto, ReceiptResponseDto } from './dto/ballot.dto';
+import { CastBallotBody } from './dto/cast-ballot.body';
 import {
   AddCandidateDto,
   AddRollEntryDto,
@@ -38,6 +47,7 @@ import {
   toProtocolResponse,
   toResultResponse,
 } from './dto/results.dto';
+import { CastLimitsGuard } from './cast-limits.guard';
 import { CastingService } from './casting.service';
 import { ElectionsService } from './elections.service';
 import { ReceiptPipe } from './receipt.pipe';
@@ -207,17 +217,20 @@ export class ElectionsController {
 
   @Post(':id/ballots')
   @Authenticated()
+  @UseGuards(CastLimitsGuard)
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
     description: 'Resending the same request with the same key returns the same receipt',
   })
+  @ApiBody({ type: CastBallotDto })
   @ApiOkResponse({ type: ReceiptResponseDto })
+  @ApiTooManyRequestsResponse({ description: 'A casting rate limit was reached; see Retry-After' })
   cast(
     @CurrentUser() caller: AuthUser,
     @Param('id', UUID) id: string,
-    @Body() body: CastBallotDto,
+    @CastBallotBody() body: CastBallotDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ReceiptResponseDto> {
     return this.casting.cast(caller, id, body, idempotencyKey);

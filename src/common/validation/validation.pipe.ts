@@ -1,6 +1,13 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 
-function flatten(errors: ValidationError[], prefix = ''): { field: string; messages: string[] }[] {
+/** What a 400 lists: each field (a dotted path) with the reasons it was refused. */
+export type FieldErrors = { field: string; messages: string[] }[];
+
+export function validationFailed(details: FieldErrors): BadRequestException {
+  return new BadRequestException({ message: 'Validation failed', details });
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldErrors {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
@@ -17,7 +24,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      new BadRequestException({ message: 'Validation failed', details: flatten(errors) }),
+    exceptionFactory: (errors) => validationFailed(flatten(errors)),
   });
 }

@@ -62,6 +62,10 @@ export class BallotDto {
   blank?: true;
 }
 
+/**
+ * The body of a cast. On the route it is checked by hand (CastBallotBody in cast-ballot.body.ts,
+ * for speed); these decorators remain the reference that check is tested against, and the docs.
+ */
 export class CastBallotDto {
   @ApiPropertyOptional({
     format: 'uuid',

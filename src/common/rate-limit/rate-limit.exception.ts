@@ -1,0 +1,18 @@
+import { DomainException } from 'src/common/errors/domain.exception';
+
+export enum RateLimitErrorCode {
+  TooManyRequests = 'RATE_LIMITED',
+}
+
+/** Which limit refused the request: the caller's own, or the one their network address shares. */
+export type RateLimitReason = 'user' | 'ip';
+
+/** A 429; the HTTP filter turns `retryAfterSeconds` into a Retry-After header. */
+export class RateLimitException extends DomainException {
+  constructor(
+    message: string,
+    override readonly details: { reason: RateLimitReason; retryAfterSeconds: number },
+  ) {
+    super('too_many_requests', RateLimitErrorCode.TooManyRequests, message, details);
+  }
+}
