@@ -1,372 +1,204 @@
 import type { RankedGroups } from '../ranked';
 
-/**
- * Distinct ballots as a prefix tree of rank groups, for Meek's method, which recomputes every
- * ballot's flow many times. A node stands for every ballot sharing that prefix. Nodes are
- * numbered in preorder, so a subtree is a contiguous range and a walk is a linear scan.
- */
-export interface MeekTrie {
-  size: number;
-  /** Candidate at the node, -1 for an equal rank (see `multi`), -2 for a root. */
-  single: number[];
-  /** Members of an equal-rank node. */
-  multi: Map<number, number[]>;
-  /** Ballots passing through the node. */
-  count: number[];
-  /** Ballots whose ranking ends at the node. */
-  end: number[];
-  /** Parent node (-1 for roots); parents come before their children. */
-  parent: number[];
-  /** The subtree of node x is the contiguous range [x, subtreeEnd[x]). */
-  subtreeEnd: number[];
-  /** One root per distinct ballot weight, with that weight. */
-  roots: { node: number; weightNum: bigint; weightDen: bigint }[];
-}
+/** A candidate's state in Meek's count, as the tree reads it. */
+export const HOPEFUL = 0;
+export const ELECTED = 1;
+export const EXCLUDED = 2;
 
-export function buildTrie(groups: RankedGroups): MeekTrie {
-  // Rankings become sequences of integer tokens (a candidate, or an equal rank numbered after
-  // the candidates), are put in order by an MSD radix sort (weight class first), and the tree
-  // is built by walking them in that order: nodes come out in preorder, with no lookup table
-  // and no object per node.
-  const { pool, start } = groups;
-  const size0 = groups.size;
-  let maxCand = 0;
-  for (let p = 0; p < start[size0]; p++) {
-    maxCand = Math.max(maxCand, pool[p] >= 0 ? pool[p] : ~pool[p]);
-  }
-  const equalRankIds = new Map<string, number>();
-  const equalRanks: number[][] = [];
-  const tok = new Int32Array(start[size0]);
-  const tokStart = new Int32Array(size0 + 1);
-  let t = 0;
-  for (let g = 0; g < size0; g++) {
-    tokStart[g] = t;
-    const e = start[g + 1];
-    for (let p = start[g]; p < e;) {
-      let q = p + 1;
-      while (q < e && pool[q] < 0) {
-        q++;
-      }
-      if (q - p === 1) {
-        tok[t++] = pool[p];
-      } else {
-        const members = [pool[p]];
-        for (let i = p + 1; i < q; i++) {
-          members.push(~pool[i]);
-        }
-        const key = members.join(',');
-        let id = equalRankIds.get(key);
-        if (id === undefined) {
-          id = equalRanks.length;
-          equalRankIds.set(key, id);
-          equalRanks.push(members);
-        }
-        tok[t++] = -1 - id; // renumbered below, once all equal ranks are known
-      }
-      p = q;
-    }
-  }
-  tokStart[size0] = t;
-  // Equal ranks sort after single candidates, among themselves by their member lists.
-  const eqOrder = equalRanks
-    .map((_, i) => i)
-    .sort((x, y) => compareLists(equalRanks[x], equalRanks[y]));
-  const eqToken = new Int32Array(equalRanks.length);
-  eqOrder.forEach((id, rank) => (eqToken[id] = maxCand + 1 + rank));
-  for (let i = 0; i < t; i++) {
-    if (tok[i] < 0) {
-      tok[i] = eqToken[-1 - tok[i]];
-    }
-  }
-  const alphabet = maxCand + 2 + equalRanks.length;
-
-  const weightKeys = new Map<string, number>();
-  const weightOf = new Int32Array(size0);
-  if (groups.weight) {
-    const keys = [...new Set(groups.weight.map((w) => (w ? `${w.num}/${w.den}` : '1')))].sort();
-    keys.forEach((k, i) => weightKeys.set(k, i));
-    groups.weight.forEach((w, g) => (weightOf[g] = weightKeys.get(w ? `${w.num}/${w.den}` : '1')!));
-  }
-  const order = msdSort(
-    size0,
-    tok,
-    tokStart,
-    weightOf,
-    Math.max(alphabet, weightKeys.size) + 1,
-    weightKeys.size > 1,
-  );
-
-  // At most one node per token plus one root per weight: allocate once. Plain arrays, not
-  // typed arrays, so as not to trigger a full collection of the ballot heap (see FoldScratch).
-  const capacity = t + 1 + Math.max(1, weightKeys.size);
-  const single = new Array<number>(capacity).fill(0);
-  const parent = new Array<number>(capacity).fill(0);
-  const count = new Array<number>(capacity).fill(0);
-  const end = new Array<number>(capacity).fill(0);
-  const multi = new Map<number, number[]>();
-  const roots: MeekTrie['roots'] = [];
-  let size = 0;
-  const newNode = (p: number, c: number): number => {
-    single[size] = c;
-    parent[size] = p;
-    return size++;
-  };
-  // The path from the root to the current node; a fixed buffer, since resizing a plain array
-  // at every group churns its backing store.
-  let longest = 0;
-  for (let g = 0; g < size0; g++) {
-    longest = Math.max(longest, tokStart[g + 1] - tokStart[g]);
-  }
-  const path = new Int32Array(longest + 1);
-  let top: number; // entries in use
-  let prev = -1;
-  for (const g of order) {
-    if (prev < 0 || weightOf[g] !== weightOf[prev]) {
-      const w = groups.weight?.[g] ?? null;
-      const root = newNode(-1, -2);
-      roots.push({ node: root, weightNum: w?.num ?? 1n, weightDen: w?.den ?? 1n });
-      path[0] = root;
-      prev = -1;
-    }
-    const k = groups.count[g];
-    const s = tokStart[g];
-    const e = tokStart[g + 1];
-    let depth = 0;
-    if (prev >= 0) {
-      const ps = tokStart[prev];
-      const pe = tokStart[prev + 1];
-      while (s + depth < e && ps + depth < pe && tok[s + depth] === tok[ps + depth]) {
-        depth++;
-      }
-    }
-    // Keep the shared prefix (and the root).
-    top = depth + 1;
-    for (let d = 0; d <= depth; d++) {
-      count[path[d]] += k;
-    }
-    for (let i = s + depth; i < e; i++) {
-      const token = tok[i];
-      const node = newNode(path[top - 1], token <= maxCand ? token : -1);
-      if (token > maxCand) {
-        multi.set(node, equalRanks[eqOrder[token - maxCand - 1]]);
-      }
-      count[node] += k;
-      path[top++] = node;
-    }
-    end[path[top - 1]] += k;
-    prev = g;
-  }
-
-  const subtreeEnd = new Array<number>(size);
-  for (let id = 0; id < size; id++) {
-    subtreeEnd[id] = id + 1;
-  }
-  for (let id = size - 1; id >= 0; id--) {
-    const p = parent[id];
-    if (p >= 0 && subtreeEnd[id] > subtreeEnd[p]) {
-      subtreeEnd[p] = subtreeEnd[id];
-    }
-  }
-  return {
-    size,
-    single: trim(single, size),
-    multi,
-    count: trim(count, size),
-    end: trim(end, size),
-    parent: trim(parent, size),
-    subtreeEnd,
-    roots,
-  };
-}
-
-function trim(a: number[], size: number): number[] {
-  a.length = size;
-  return a;
-}
+/** `single` of a node whose candidate was excluded: its ballots moved on, it counts for nothing. */
+const EMPTIED = -3;
 
 /**
- * Orders groups by weight class (when there are several), then token by token, an ended
- * ranking first: an MSD radix sort with insertion sort for small ranges.
+ * The distinct ballots as Meek's count sees them in the current round: a prefix tree of rank
+ * groups with excluded candidates spliced out (their ballots pass straight on, and paths that
+ * become equal share a node) and nothing below a hopeful (a hopeful keeps the whole value
+ * reaching it). A parent always comes before its children, so a distribution is a linear scan.
+ *
+ * The tree is updated when candidates change state rather than rebuilt every round: each
+ * distinct ballot waits at the hopeful where its path stops, and only the ballots waiting at a
+ * candidate who is elected or excluded move on. Over a whole count each ranking is read about
+ * once. An equal rank never stops a ballot; when one of its candidates is excluded, the node
+ * stays and its other candidates share the value (with none left it passes everything on, with
+ * one it acts as that candidate's node): the same amounts as splicing, without moving ballots.
  */
-function msdSort(
-  size: number,
-  tok: Int32Array,
-  tokStart: Int32Array,
-  weightOf: Int32Array,
-  buckets: number,
-  byWeight: boolean,
-): Int32Array {
-  const order = new Int32Array(size);
-  for (let g = 0; g < size; g++) {
-    order[g] = g;
-  }
-  const scratch = new Int32Array(size);
-  // Key of group g at depth d: depth -1 is the weight class; then token + 1, or 0 once ended.
-  const keyAt = (g: number, d: number): number =>
-    d < 0 ? weightOf[g] : tokStart[g] + d < tokStart[g + 1] ? tok[tokStart[g] + d] + 1 : 0;
-  const less = (x: number, y: number, d: number): boolean => {
-    for (let k = d; ; k++) {
-      const a = keyAt(x, k);
-      const b = keyAt(y, k);
-      if (a !== b) {
-        return a < b;
-      }
-      if (a === 0 && k >= 0) {
-        return false;
-      }
-    }
-  };
-  const stack: number[] = [0, size, byWeight ? -1 : 0];
-  const counts = new Int32Array(buckets + 1);
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    const hi = stack.pop()!;
-    const lo = stack.pop()!;
-    if (hi - lo < 24) {
-      for (let i = lo + 1; i < hi; i++) {
-        const x = order[i];
-        let j = i - 1;
-        while (j >= lo && less(x, order[j], d)) {
-          order[j + 1] = order[j];
-          j--;
-        }
-        order[j + 1] = x;
-      }
-      continue;
-    }
-    counts.fill(0);
-    for (let i = lo; i < hi; i++) {
-      counts[keyAt(order[i], d) + 1]++;
-    }
-    for (let b = 0; b < buckets; b++) {
-      counts[b + 1] += counts[b];
-    }
-    for (let i = lo; i < hi; i++) {
-      const g = order[i];
-      scratch[lo + counts[keyAt(g, d)]++] = g;
-    }
-    order.set(scratch.subarray(lo, hi), lo);
-    // counts[b] is now the end of bucket b; bucket 0 (ended) needs no further sorting,
-    // except at the weight level, where it is a weight class like any other.
-    let from = lo + counts[0];
-    if (d < 0 && counts[0] > 1) {
-      stack.push(lo, lo + counts[0], 0);
-    }
-    for (let b = 1; b < buckets; b++) {
-      const to = lo + counts[b];
-      if (to - from > 1) {
-        stack.push(from, to, d < 0 ? 0 : d + 1);
-      }
-      from = to;
-    }
-  }
-  return order;
-}
-
-function compareLists(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] !== b[i]) {
-      return a[i] - b[i];
-    }
-  }
-  return a.length - b.length;
-}
-
-/**
- * The trie as seen in one round: excluded candidates spliced out (their ballots pass straight
- * on, and paths that become equal merge), and everything below a hopeful cut off (a hopeful
- * keeps the whole value reaching it). Nodes stay in preorder with parents first. The arrays are
- * the count's `FoldScratch` buffers (possibly longer than `size`), so a tree is valid only until
- * the next fold.
- */
-export class ReducedTree {
+export class MeekTree {
+  /** Number of nodes. */
   size = 0;
-  /** Candidate, -1 for an equal rank (members in `multi`), -2 for a root. */
-  single: number[];
-  multi = new Map<number, number[]>();
-  parent: number[];
-  count: number[];
-  end: number[];
-  /** For roots: index into the trie's roots (the ballot weight). */
-  rootOf: number[];
-  /** Per-node value passed on, for `distributeNumber`. */
-  private readonly rest: number[];
+  /** Candidate at the node, -1 for an equal rank (members in `multi`), -2 for a root, -3 emptied. */
+  readonly single: number[] = [];
+  /** Candidates not excluded of each equal-rank node. */
+  readonly multi = new Map<number, number[]>();
+  readonly parent: number[] = [];
+  /** Ballots passing through the node. */
+  readonly count: number[] = [];
+  /** Ballots whose ranking ends at the node. */
+  readonly end: number[] = [];
+  /** One root per distinct ballot weight: root i is node i. */
+  readonly roots: { weightNum: bigint; weightDen: bigint }[] = [];
 
-  /** The arrays are the scratch's and may be longer than `size`. */
-  private constructor(s: FoldScratch, size: number, multi: Map<number, number[]>) {
-    this.size = size;
-    this.single = s.single;
-    this.parent = s.parent;
-    this.count = s.count;
-    this.end = s.end;
-    this.rootOf = s.rootOf;
-    this.rest = s.rest;
-    this.multi = multi;
+  private readonly status: Uint8Array;
+  /** Weight class (root) of each group. */
+  private readonly rootOfGroup: Int32Array;
+  /** Per candidate: the groups waiting at one of its nodes. */
+  private readonly waiting: WaitingList[];
+  /** Per candidate: the equal-rank nodes it shares. */
+  private readonly sharedNodes: number[][];
+  private readonly children: ChildTable;
+  /** Equal-rank children by `parent:members` (rare, so a string key is fine). */
+  private readonly equalRankChild = new Map<string, number>();
+  /** Per-node value passed on, for `distributeNumber`. */
+  private readonly rest: number[] = [];
+
+  /**
+   * `status` is the count's starting state (withdrawn candidates excluded). Groups must not be
+   * changed while the tree is in use.
+   */
+  constructor(
+    private readonly groups: RankedGroups,
+    status: Uint8Array,
+  ) {
+    this.status = Uint8Array.from(status);
+    this.children = new ChildTable(status.length);
+    this.sharedNodes = Array.from({ length: status.length }, () => []);
+    this.rootOfGroup = new Int32Array(groups.size);
+    if (groups.weight) {
+      const rootByWeight = new Map<string, number>();
+      groups.weight.forEach((w, g) => {
+        const key = w ? `${w.num}/${w.den}` : '1';
+        let root = rootByWeight.get(key);
+        if (root === undefined) {
+          root = this.roots.length;
+          rootByWeight.set(key, root);
+          this.roots.push({ weightNum: w?.num ?? 1n, weightDen: w?.den ?? 1n });
+        }
+        this.rootOfGroup[g] = root;
+      });
+    } else {
+      this.roots.push({ weightNum: 1n, weightDen: 1n });
+    }
+    this.waiting = Array.from({ length: status.length }, () => new WaitingList());
+    this.roots.forEach(() => this.newNode(-1, -2));
+    const { start, count } = groups;
+    for (let g = 0; g < groups.size; g++) {
+      const root = this.rootOfGroup[g];
+      this.count[root] += count[g];
+      this.walk(root, start[g], start[g + 1], count[g]);
+    }
   }
 
-  static fold(
-    trie: MeekTrie,
-    excluded: Uint8Array,
-    elected: Uint8Array,
-    scratch: FoldScratch = new FoldScratch(trie.size, excluded.length),
-  ): ReducedTree {
-    // Every buffer is the scratch's, kept for the whole count: a million-ballot count folds
-    // dozens of times, and fresh multi-megabyte arrays each time would make the collector
-    // re-mark the whole ballot heap.
-    const map = scratch.map;
-    const s = scratch;
-    s.startFold();
-    const multi = new Map<number, number[]>();
-    // Equal-rank children are looked up by string key (rare); single candidates by hash.
-    const byString = new Map<string, number>();
-    trie.roots.forEach((root, i) => {
-      map[root.node] = s.newNode(-1, -2, i);
-    });
-    for (let node = 0; node < trie.size; node++) {
-      if (trie.parent[node] < 0) {
-        const id = map[node];
-        s.count[id] += trie.count[node];
-        s.end[id] += trie.end[node];
-        continue;
+  /** Brings the tree up to date with the count's states (which only ever leave HOPEFUL). */
+  sync(state: Uint8Array): void {
+    const changed: number[] = [];
+    for (let c = 0; c < state.length; c++) {
+      if (state[c] !== this.status[c]) {
+        changed.push(c);
+        this.status[c] = state[c];
+        if (state[c] === EXCLUDED) {
+          this.leaveEqualRanks(c);
+        }
       }
-      const p = map[trie.parent[node]];
-      const c = trie.single[node];
-      let id: number;
-      if (c >= 0) {
-        if (excluded[c] === 1) {
-          map[node] = p;
-          s.end[p] += trie.end[node];
-          continue;
-        }
-        id = s.childOf(p, c);
-      } else {
-        const live = trie.multi.get(node)!.filter((m) => excluded[m] === 0);
-        if (live.length === 0) {
-          map[node] = p;
-          s.end[p] += trie.end[node];
-          continue;
-        }
-        if (live.length === 1) {
-          id = s.childOf(p, live[0]);
-        } else {
-          const key = `${p}:${live.join(',')}`;
-          id = byString.get(key) ?? -1;
-          if (id < 0) {
-            id = s.newNode(p, -1, -1);
-            byString.set(key, id);
-            multi.set(id, live);
+    }
+    // Every state is set before any ballot moves, so no ballot stops at a candidate who is
+    // about to move on too.
+    for (const c of changed) {
+      const waiting = this.waiting[c];
+      this.waiting[c] = new WaitingList();
+      const elected = this.status[c] === ELECTED;
+      for (let j = 0; j < waiting.chunks.length; j++) {
+        const chunk = waiting.chunks[j];
+        const used = waiting.usedIn(j);
+        for (let i = 0; i < used; i += 4) {
+          const node = chunk[i];
+          if (elected) {
+            this.walk(node, chunk[i + 1], chunk[i + 2], chunk[i + 3]);
+          } else {
+            // The node's ballots go on from its parent, which already counts them.
+            this.single[node] = EMPTIED;
+            this.count[node] = 0;
+            this.walk(this.parent[node], chunk[i + 1], chunk[i + 2], chunk[i + 3]);
           }
         }
       }
-      map[node] = id;
-      s.count[id] += trie.count[node];
-      s.end[id] += trie.end[node];
-      if (c >= 0 && elected[c] === 0) {
-        // A hopeful keeps everything: nothing below it is reached this round.
-        node = trie.subtreeEnd[node] - 1;
+    }
+  }
+
+  /** An excluded candidate's equal-rank nodes stay; their other candidates share without it. */
+  private leaveEqualRanks(c: number): void {
+    for (const node of this.sharedNodes[c]) {
+      const others = this.multi.get(node)!.filter((m) => m !== c);
+      this.multi.set(node, others);
+    }
+  }
+
+  /**
+   * Takes k ballots on from `node` (which already counts them), reading the rest of their
+   * ranking from pool[pos .. end), until it ends or reaches a hopeful, where they wait.
+   */
+  private walk(node: number, pos: number, end: number, k: number): void {
+    const pool = this.groups.pool;
+    while (pos < end) {
+      let c = pool[pos++];
+      if (pos < end && pool[pos] < 0) {
+        const members = [c];
+        while (pos < end && pool[pos] < 0) {
+          members.push(~pool[pos++]);
+        }
+        const live = members.filter((m) => this.status[m] !== EXCLUDED);
+        if (live.length === 0) {
+          continue;
+        }
+        if (live.length > 1) {
+          // An equal rank never stops a ballot: its hopefuls share the value with the others.
+          node = this.equalRankChildOf(node, live);
+          this.count[node] += k;
+          continue;
+        }
+        c = live[0];
+      } else if (this.status[c] === EXCLUDED) {
+        continue;
+      }
+      node = this.childOf(node, c);
+      this.count[node] += k;
+      if (this.status[c] === HOPEFUL) {
+        this.waiting[c].push(node, pos, end, k);
+        return;
       }
     }
-    return new ReducedTree(s, s.size, multi);
+    this.end[node] += k;
+  }
+
+  private newNode(p: number, c: number): number {
+    const id = this.size++;
+    this.single[id] = c;
+    this.parent[id] = p;
+    this.count[id] = 0;
+    this.end[id] = 0;
+    this.rest[id] = 0;
+    return id;
+  }
+
+  /** The child of p for candidate c, made if new. */
+  private childOf(p: number, c: number): number {
+    let id = this.children.get(p, c);
+    if (id < 0) {
+      id = this.newNode(p, c);
+      this.children.set(p, c, id);
+    }
+    return id;
+  }
+
+  private equalRankChildOf(p: number, members: number[]): number {
+    const key = `${p}:${members.join(',')}`;
+    let id = this.equalRankChild.get(key);
+    if (id === undefined) {
+      id = this.newNode(p, -1);
+      this.equalRankChild.set(key, id);
+      this.multi.set(id, members);
+      for (const m of members) {
+        this.sharedNodes[m].push(id);
+      }
+    }
+    return id;
   }
 
   /** One distribution in doubles (scale S ≤ 10^9, exact integer products). Returns the excess. */
@@ -377,11 +209,11 @@ export class ReducedTree {
     votes: Float64Array,
   ): number {
     votes.fill(0);
-    const { single, parent, count, end, rootOf, rest } = this;
+    const { single, parent, count, end, rest } = this;
     let excess = 0;
     for (let x = 0; x < this.size; x++) {
       const p = parent[x];
-      const w = p < 0 ? rootValues[rootOf[x]] : rest[p];
+      const w = p < 0 ? rootValues[x] : rest[p];
       if (w === 0) {
         rest[x] = 0;
         continue;
@@ -421,7 +253,7 @@ export class ReducedTree {
     const rest: bigint[] = new Array<bigint>(this.size);
     for (let x = 0; x < this.size; x++) {
       const p = this.parent[x];
-      const w = p < 0 ? rootValues[this.rootOf[x]] : rest[p];
+      const w = p < 0 ? rootValues[x] : rest[p];
       if (w === 0n) {
         rest[x] = 0n;
         continue;
@@ -444,84 +276,55 @@ export class ReducedTree {
 }
 
 /**
- * Buffers shared by successive folds of one count. A fold makes at most one node per trie
- * node, but usually far fewer, so the buffers start small and grow as needed.
- *
- * Plain arrays rather than typed arrays, deliberately (here and in the trie): a large typed
- * array is external memory, and once a count has allocated 64 MiB of it V8 runs a full
- * mark-compact of the whole heap, which with a million ballot objects live costs more than the
- * count itself. Large plain arrays of small integers live in the V8 heap, where the old
- * generation has ample room.
+ * Child lookup (parent node, candidate) → child node: an open-addressing table at most half
+ * full, keyed by parent · (candidates + 1) + candidate + 1 (0: empty slot). Plain arrays rather
+ * than typed arrays, deliberately: a large typed array is external memory, and once a count
+ * has allocated 64 MiB of it V8 runs a full mark-compact of the whole heap, which with a
+ * million ballot objects live costs more than the count itself.
  */
-export class FoldScratch {
-  readonly map: Int32Array;
-  readonly single: number[] = [];
-  readonly parent: number[] = [];
-  readonly count: number[] = [];
-  readonly end: number[] = [];
-  readonly rootOf: number[] = [];
-  readonly rest: number[] = [];
-  /** Nodes made by the current fold. */
-  size = 0;
-  /**
-   * Child lookup (reduced parent, candidate) → reduced child: an open-addressing table at most
-   * half full, keyed by parent · (candidates + 1) + candidate + 1 (0: empty slot).
-   */
+class ChildTable {
   private slotKey: number[] = [];
   private slotChild: number[] = [];
   private mask = 0;
+  private used = 0;
   private readonly stride: number;
 
-  constructor(trieSize: number, candidates: number) {
-    this.map = new Int32Array(trieSize);
+  constructor(candidates: number) {
     this.stride = candidates + 1;
-    this.resizeTable(1 << 12);
+    this.resize(1 << 12);
   }
 
-  startFold(): void {
-    this.slotKey.fill(0);
-    this.size = 0;
-  }
-
-  newNode(p: number, c: number, root: number): number {
-    const id = this.size++;
-    this.single[id] = c;
-    this.parent[id] = p;
-    this.count[id] = 0;
-    this.end[id] = 0;
-    this.rootOf[id] = root;
-    this.rest[id] = 0;
-    return id;
-  }
-
-  /** The reduced child of p for candidate c, made if new. */
-  childOf(p: number, c: number): number {
+  /** The child of p for c, or -1. */
+  get(p: number, c: number): number {
     const key = p * this.stride + c + 1;
     const slot = this.slotFor(key);
-    if (this.slotKey[slot] === key) {
-      return this.slotChild[slot];
+    return this.slotKey[slot] === key ? this.slotChild[slot] : -1;
+  }
+
+  set(p: number, c: number, child: number): void {
+    const key = p * this.stride + c + 1;
+    const slot = this.slotFor(key);
+    if (this.slotKey[slot] !== key) {
+      this.slotKey[slot] = key;
+      this.used++;
     }
-    const id = this.newNode(p, c, -1);
-    this.slotKey[slot] = key;
-    this.slotChild[slot] = id;
-    if (2 * this.size > this.mask) {
-      this.resizeTable(4 * (this.mask + 1));
+    this.slotChild[slot] = child;
+    if (2 * this.used > this.mask) {
+      this.resize(4 * (this.mask + 1));
     }
-    return id;
   }
 
   private slotFor(key: number): number {
     // Fibonacci hashing of the key's low and high words.
     let slot =
-      (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca77)) &
-      this.mask;
+      (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca77)) & this.mask;
     while (this.slotKey[slot] !== 0 && this.slotKey[slot] !== key) {
       slot = (slot + 1) & this.mask;
     }
     return slot;
   }
 
-  private resizeTable(slots: number): void {
+  private resize(slots: number): void {
     const oldKey = this.slotKey;
     const oldChild = this.slotChild;
     this.slotKey = new Array<number>(slots).fill(0);
@@ -534,6 +337,38 @@ export class FoldScratch {
         this.slotChild[slot] = oldChild[i];
       }
     }
+  }
+}
+
+/**
+ * The groups waiting at one candidate's nodes, four numbers each: the node, the pool positions
+ * where the rest of the ranking starts and ends, and the number of ballots. Kept together so
+ * that moving a group on reads one place rather than four arrays indexed by group. In chunks
+ * that never move: one array would be copied each time it grew, and these lists take about a
+ * million entries over a count. Plain arrays, not typed arrays: see `ChildTable`.
+ */
+class WaitingList {
+  readonly chunks: number[][] = [];
+  /** Numbers in use in the last chunk (the others are full). */
+  private lastUsed = 0;
+
+  usedIn(j: number): number {
+    return j === this.chunks.length - 1 ? this.lastUsed : this.chunks[j].length;
+  }
+
+  push(node: number, pos: number, end: number, k: number): void {
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (chunk === undefined || this.lastUsed === chunk.length) {
+      // Small at first, since most counts are small; 4096 numbers at most.
+      chunk = new Array<number>(Math.min(2 * (chunk?.length ?? 32), 4096)).fill(0);
+      this.chunks.push(chunk);
+      this.lastUsed = 0;
+    }
+    chunk[this.lastUsed] = node;
+    chunk[this.lastUsed + 1] = pos;
+    chunk[this.lastUsed + 2] = end;
+    chunk[this.lastUsed + 3] = k;
+    this.lastUsed += 4;
   }
 }
 

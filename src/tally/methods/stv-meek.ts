@@ -5,7 +5,7 @@ import { prepareRanked } from '../ranked';
 import { emptyResult, recordOf, statsOf } from '../result';
 import { TieBreaker } from '../ties';
 import type { Round, StvConfig, TallyInput, TallyResult } from '../types';
-import { buildTrie, FoldScratch, ReducedTree } from './meek-trie';
+import { ELECTED, EXCLUDED, HOPEFUL, MeekTree } from './meek-trie';
 
 /**
  * Meek STV (Hill, Wichmann & Woodall 1987; as in the PR Foundation reference rule).
@@ -44,53 +44,42 @@ export function tallyMeek(input: TallyInput): TallyResult {
   const G = 10n ** BigInt(guard);
   const omega = digits >= omegaDigits ? 10n ** BigInt(digits - omegaDigits) : 1n;
 
-  const trie = buildTrie(groups);
-  const rootValues = trie.roots.map((r) => (r.weightNum * S) / r.weightDen);
-  let totalWeight = 0n;
-  trie.roots.forEach((r, i) => (totalWeight += rootValues[i] * BigInt(trie.count[r.node])));
-  // Doubles hold every intermediate exactly only while values stay below 2^53.
-  const useNumber =
-    digits <= 9 && totalWeight < 2n ** 52n && rootValues.every((v) => v < 2n ** 37n);
-
   const withdrawn = new Set((config.withdrawn ?? []).map((w) => c.of(w)!));
-  const HOPEFUL = 0;
-  const ELECTED = 1;
-  const EXCLUDED = 2;
   const state = new Uint8Array(n);
   const keep: bigint[] = new Array<bigint>(n).fill(S);
   withdrawn.forEach((i) => {
     state[i] = EXCLUDED;
     keep[i] = 0n;
   });
+
+  const tree = new MeekTree(groups, state);
+  const rootValues = tree.roots.map((r) => (r.weightNum * S) / r.weightDen);
+  let totalWeight = 0n;
+  // Root i is node i.
+  rootValues.forEach((v, i) => (totalWeight += v * BigInt(tree.count[i])));
+  // Doubles hold every intermediate exactly only while values stay below 2^53.
+  const useNumber =
+    digits <= 9 && totalWeight < 2n ** 52n && rootValues.every((v) => v < 2n ** 37n);
   const counted = [...Array(n).keys()].filter((i) => !withdrawn.has(i));
   const votes: bigint[] = new Array<bigint>(n).fill(0n);
   const keepNum = new Float64Array(n);
   const votesNum = new Float64Array(n);
   const rootNum = rootValues.map(Number);
-  let reduced: ReducedTree | null = null;
-  const scratch = new FoldScratch(trie.size, n);
 
   const distribute = (): bigint => {
-    if (reduced === null) {
-      // Candidates changed state: fold the ballots again for this round.
-      reduced = ReducedTree.fold(
-        trie,
-        Uint8Array.from(state, (x) => (x === EXCLUDED ? 1 : 0)),
-        Uint8Array.from(state, (x) => (x === ELECTED ? 1 : 0)),
-        scratch,
-      );
-    }
+    // Ballots waiting at candidates who changed state since the last distribution move on.
+    tree.sync(state);
     if (useNumber) {
       for (let i = 0; i < n; i++) {
         keepNum[i] = Number(keep[i]);
       }
-      const excess = reduced.distributeNumber(keepNum, Number(S), rootNum, votesNum);
+      const excess = tree.distributeNumber(keepNum, Number(S), rootNum, votesNum);
       for (let i = 0; i < n; i++) {
         votes[i] = BigInt(votesNum[i]);
       }
       return BigInt(excess);
     }
-    return reduced.distributeBigint(keep, S, rootValues, votes);
+    return tree.distributeBigint(keep, S, rootValues, votes);
   };
 
   const ties = new TieBreaker(input.seed, c.ids, config.lotOrder);
@@ -165,13 +154,11 @@ export function tallyMeek(input: TallyInput): TallyResult {
       const taken = ordered.slice(0, seats - elected.length);
       for (const i of taken) {
         state[i] = ELECTED;
-        reduced = null;
         elected.push(i);
       }
       const left = hopefuls();
       if (elected.length < seats && left.length <= seats - elected.length) {
         left.forEach((i) => (state[i] = ELECTED));
-        reduced = null;
         elected.push(...orderDesc(left, votes, near, ties, `round ${round}: last vacancies`));
         taken.push(...left);
       }
@@ -203,7 +190,6 @@ export function tallyMeek(input: TallyInput): TallyResult {
       state[i] = EXCLUDED;
       keep[i] = 0n;
     }
-    reduced = null;
     record(round, [], out);
   }
 
