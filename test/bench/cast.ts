@@ -14,7 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
-import { Client } from 'pg';
+import { query as sql } from '../support/stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,16 +29,6 @@ function dbUrl(name: string): string {
   const url = new URL(SERVER);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 function startApi(databaseUrl: string): ChildProcess {
