@@ -53,12 +53,34 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
       });
     } catch (error) {
       // The producer does not buffer while disconnected, so a lost connection fails the add at once.
-      if ((await queue.getBackend().client).status !== 'ready') {
+      if (!(await this.isReady(queue))) {
         throw new QueueUnavailableError(`Redis is not reachable: ${String(error)}`, { cause: error });
       }
       throw error;
     }
     return 'queued';
+  }
+
+  /**
+   * Whether the producer's connection is up. BullMQ hands the client out only once it is connected,
+   * so while it reconnects the promise does not settle: a short wait that runs out means "not up",
+   * and the relay never hangs on it.
+   */
+  private async isReady(queue: Queue): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        queue.getBackend().client.then(
+          (client) => client.status === 'ready',
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), 200);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
