@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { PreparedStatement, queryPrepared } from 'src/database/prepared-statement';
+import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { SessionEntity } from './entities/session.entity';
 import { Role, UserEntity, UserStatus } from './entities/user.entity';
@@ -42,9 +42,9 @@ export class SessionsRepository {
     userId: string,
   ): Promise<Pick<UserEntity, 'id' | 'email' | 'role' | 'status' | 'tokenVersion'> | null> {
     // Plain SQL: building this through the query builder cost more CPU than running it.
-    const rows = await queryPrepared<
+    const rows = await this.db.prepared<
       { id: string; email: string; role: Role; status: UserStatus; token_version: number }[]
-    >(this.db.manager, USER_OF_LIVE_SESSION, [userId, id]);
+    >(USER_OF_LIVE_SESSION, [userId, id]);
     const row = rows[0];
     return row
       ? {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PreparedStatement } from './prepared-statement';
 
 interface TransactionStore {
   manager: EntityManager;
@@ -60,6 +61,14 @@ export class Database {
   /** The manager of the current transaction, or the pool's when there is none. */
   get manager(): EntityManager {
     return this.store.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * Runs a named statement in the current unit of work. TypeORM hands the query to node-postgres as
+   * it is, and node-postgres takes a `{ name, text }` config (which it copies) in place of the text.
+   */
+  prepared<T>(statement: PreparedStatement, parameters: unknown[]): Promise<T> {
+    return this.manager.query<T>(statement as unknown as string, parameters);
   }
 
   get inTransaction(): boolean {

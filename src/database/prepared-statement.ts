@@ -1,5 +1,3 @@
-import type { EntityManager } from 'typeorm';
-
 /**
  * A named statement, which PostgreSQL parses and plans once per connection instead of on every
  * call. For a short statement run on every request that was most of the database's work: the
@@ -15,16 +13,4 @@ export class PreparedStatement {
   toString(): string {
     return this.text;
   }
-}
-
-/**
- * Runs `statement` in the current unit of work. TypeORM hands the query to node-postgres as it is,
- * and node-postgres takes a `{ name, text }` config (which it copies) in place of the text.
- */
-export function queryPrepared<T>(
-  manager: EntityManager,
-  statement: PreparedStatement,
-  parameters: unknown[],
-): Promise<T> {
-  return manager.query<T>(statement as unknown as string, parameters);
 }

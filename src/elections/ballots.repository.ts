@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PreparedStatement, queryPrepared } from 'src/database/prepared-statement';
+import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { BallotEntity } from './entities/ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
@@ -56,8 +56,7 @@ export class BallotsRepository {
    * Nothing is written unless all of it holds.
    */
   async castSecretly(cast: SecretCast): Promise<CastOutcome> {
-    const [row] = await queryPrepared<{ open: boolean; entries: number; stored: boolean }[]>(
-      this.db.manager,
+    const [row] = await this.db.prepared<{ open: boolean; entries: number; stored: boolean }[]>(
       CAST_SECRETLY,
       [
         cast.electionId,
