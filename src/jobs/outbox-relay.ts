@@ -91,7 +91,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayBatch(): Promise<number> {
     const rows = await this.db.transaction(async () => {
-      const due = await this.outbox.claimDue(RELAY_BATCH);
+      // While the queue is away one row is enough to find out whether it is back: claiming and
+      // releasing a whole batch every period would only churn the outbox.
+      const due = await this.outbox.claimDue(this.queueAway ? 1 : RELAY_BATCH);
       for (const row of due) {
         await this.outbox.postpone(row.id, row.attempts + 1, LEASE_MS, row.lastError ?? '');
       }
@@ -106,6 +108,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     if (this.queueAway) {
       this.queueAway = false;
+      // The probe went through: hand over the rest now rather than a period later.
+      this.again = true;
       this.logger.log('the queue is reachable again; outbox jobs are being handed over');
     }
     return rows.length;
