@@ -1,10 +1,9 @@
 import './register-paths';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { loadConfig } from 'src/config/load-config';
-import { createDataSource } from 'src/database/data-source';
-import { adminQuery, findServer, withDatabase } from 'src/database/server-url';
+import { findServer } from 'src/database/server-url';
+import { migratedDatabase } from './stack';
 
 /**
  * Once per run: find PostgreSQL (DATABASE_URL, else the local service, else the embedded server),
@@ -17,12 +16,7 @@ export default async function globalSetup(): Promise<void> {
     embeddedDir: resolve(config.database.embeddedDir, '..', 'postgres-test'),
     embeddedPort: config.database.embeddedPort + 1,
   });
-  const template = `test_template_${randomBytes(4).toString('hex')}`;
-  await adminQuery(server.adminUrl, `CREATE DATABASE "${template}"`);
-  const ds = createDataSource(withDatabase(server.adminUrl, template), config.database);
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  const { name: template } = await migratedDatabase(server.adminUrl, 'test_template');
   process.env.TEST_PG_SERVER_URL = server.adminUrl;
   process.env.TEST_PG_TEMPLATE = template;
   (globalThis as Record<string, unknown>).__testServer = server;
