@@ -62,25 +62,12 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
   }
 
   /**
-   * Whether the producer's connection is up. BullMQ hands the client out only once it is connected,
-   * so while it reconnects the promise does not settle: a short wait that runs out means "not up",
-   * and the relay never hangs on it.
+   * Whether the producer's connection is up. The client promise settles at the first connection;
+   * the wait is bounded all the same, so the relay can never hang on it.
    */
   private async isReady(queue: Queue): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        queue.getBackend().client.then(
-          (client) => client.status === 'ready',
-          () => false,
-        ),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), 200);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const client = await within(queue.getBackend().client.catch(() => undefined), 200);
+    return client?.status === 'ready';
   }
 
   /**
@@ -89,19 +76,18 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
    */
   private async connected(queue: Queue): Promise<void> {
     const ms = this.config.queue.connectTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        queue.waitUntilReady(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new QueueUnavailableError(`Redis is not reachable (no connection within ${ms} ms)`)),
-            ms,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
+    if ((await within(queue.waitUntilReady().then(() => true), ms)) === undefined) {
+      throw new QueueUnavailableError(`Redis is not reachable (no connection within ${ms} ms)`);
     }
+  }
+}
+
+/** The promise's value, or undefined when it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
