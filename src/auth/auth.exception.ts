@@ -29,3 +29,11 @@ export class AuthException extends DomainException {
     super(KINDS[code], code, message, details);
   }
 }
+
+/** The answer to a genuine token whose session has ended (logout, expiry, password or role change). */
+export function sessionEnded(): AuthException {
+  return new AuthException(
+    AuthErrorCode.InvalidToken,
+    'Session has ended or the token is no longer valid',
+  );
+}

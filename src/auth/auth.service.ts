@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ANONYMOUS, AuditService } from 'src/audit/audit.service';
-import type { AuthUser } from 'src/common/auth/auth-user';
+import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
 import { sha256Hex } from 'src/common/canonical-json';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
-import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException, sessionEnded } from './auth.exception';
 import type { UserEntity } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
@@ -19,6 +19,22 @@ export interface AccessTokenClaims {
   role: string;
   ver: number;
   typ: 'access';
+}
+
+const UUID_SHAPE = /^[0-9a-f-]{36}$/;
+
+/** What a signed token must also hold before anything is looked up with it. */
+function checkAccessClaims(claims: AccessTokenClaims): void {
+  if (
+    claims.typ !== 'access' ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.sid !== 'string' ||
+    !UUID_SHAPE.test(claims.sid) ||
+    !UUID_SHAPE.test(claims.sub) ||
+    !Number.isSafeInteger(claims.ver)
+  ) {
+    throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
+  }
 }
 
 export interface TokenPair {
@@ -144,17 +160,27 @@ export class AuthService {
 
   /** Called for every request with an access token: the token must still match a live session. */
   async resolveAccessToken(claims: AccessTokenClaims): Promise<AuthUser> {
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
-      throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
-    }
-    if (!/^[0-9a-f-]{36}$/.test(claims.sid) || !/^[0-9a-f-]{36}$/.test(claims.sub)) {
-      throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
-    }
-    const user = await this.sessions.findUserOfLiveSession(claims.sid, claims.sub);
-    if (!user || user.status !== 'active' || user.tokenVersion !== claims.ver) {
-      throw new AuthException(AuthErrorCode.InvalidToken, 'Session has ended or the token is no longer valid');
+    checkAccessClaims(claims);
+    const user = await this.sessions.findUserOfLiveSession(claims.sid, claims.sub, claims.ver);
+    if (!user) {
+      throw sessionEnded();
     }
     return { id: user.id, email: user.email, role: user.role, sessionId: claims.sid };
+  }
+
+  /**
+   * For an `@AuthenticatedInStatement()` route: the token's claims, checked for shape but with the
+   * session not yet looked up; the route's statement checks it, or `confirm` does.
+   */
+  sessionCaller(claims: AccessTokenClaims): SessionCallerClaims {
+    checkAccessClaims(claims);
+    return {
+      kind: 'session-unchecked',
+      id: claims.sub,
+      sessionId: claims.sid,
+      tokenVersion: claims.ver,
+      confirm: () => this.resolveAccessToken(claims),
+    };
   }
 
   private async openSession(user: UserEntity): Promise<TokenPair> {

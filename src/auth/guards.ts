@@ -6,6 +6,7 @@ import { AccessPolicy, POLICY_KEY } from 'src/common/auth/policy.decorators';
 import { createValidationPipe } from 'src/common/validation/validation.pipe';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { LoginDto } from './dto/auth.dto';
+import { sessionCheckedByRoute } from './session-check';
 
 export function policyOf(reflector: Reflector, context: ExecutionContext): AccessPolicy | undefined {
   return reflector.getAllAndOverride<AccessPolicy | undefined>(POLICY_KEY, [
@@ -28,6 +29,9 @@ export class AccessGuard extends AuthGuard('jwt') {
     const policy = policyOf(this.reflector, context);
     if (policy?.kind === 'public') {
       return true;
+    }
+    if (policy?.kind === 'authenticated' && policy.session === 'checked-by-route') {
+      sessionCheckedByRoute.add(context.switchToHttp().getRequest<object>());
     }
     await (super.canActivate(context) as Promise<boolean>);
     if (policy === undefined) {

@@ -3,13 +3,13 @@ import { IsNull } from 'typeorm';
 import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { SessionEntity } from './entities/session.entity';
-import { Role, UserEntity, UserStatus } from './entities/user.entity';
+import { Role, UserEntity } from './entities/user.entity';
+import { liveSessionCondition } from './live-session';
 
 const USER_OF_LIVE_SESSION = new PreparedStatement(
   'user-of-live-session',
-  `SELECT u.id, u.email, u.role, u.status, u.token_version
-   FROM app_user u JOIN auth_session s ON s.user_id = u.id
-   WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+  `SELECT u.id, u.email, u.role FROM app_user u
+   WHERE u.id = $1 AND ${liveSessionCondition('$1', '$2', '$3')}`,
 );
 
 @Injectable()
@@ -34,27 +34,20 @@ export class SessionsRepository {
   }
 
   /**
-   * The user behind a live session, in one query: every authenticated request asks this, so it
-   * is kept to a single index lookup on each table.
+   * The user behind a live session for a token of this version, in one query: every authenticated
+   * request asks this, so it is kept to a single index lookup on each table.
    */
   async findUserOfLiveSession(
     id: string,
     userId: string,
-  ): Promise<Pick<UserEntity, 'id' | 'email' | 'role' | 'status' | 'tokenVersion'> | null> {
+    tokenVersion: number,
+  ): Promise<Pick<UserEntity, 'id' | 'email' | 'role'> | null> {
     // Plain SQL: building this through the query builder cost more CPU than running it.
-    const rows = await this.db.prepared<
-      { id: string; email: string; role: Role; status: UserStatus; token_version: number }[]
-    >(USER_OF_LIVE_SESSION, [userId, id]);
-    const row = rows[0];
-    return row
-      ? {
-          id: row.id,
-          email: row.email,
-          role: row.role,
-          status: row.status,
-          tokenVersion: row.token_version,
-        }
-      : null;
+    const rows = await this.db.prepared<{ id: string; email: string; role: Role }[]>(
+      USER_OF_LIVE_SESSION,
+      [userId, id, tokenVersion],
+    );
+    return rows[0] ?? null;
   }
 
   /** Swaps the refresh token only if the presented one is still current; false when it was not. */

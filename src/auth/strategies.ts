@@ -4,11 +4,12 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
 import { Strategy as LocalStrategyBase } from 'passport-local';
-import type { AuthUser } from 'src/common/auth/auth-user';
+import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { AccessTokenClaims, AuthService } from './auth.service';
 import type { UserEntity } from './entities/user.entity';
+import { sessionCheckedByRoute } from './session-check';
 
 @Injectable()
 export class LocalStrategy extends PassportStrategy(LocalStrategyBase, 'local') {
@@ -36,10 +37,13 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
       issuer: config.auth.jwtIssuer,
       audience: config.auth.jwtAudience,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: AccessTokenClaims): Promise<AuthUser> {
-    return this.auth.resolveAccessToken(claims);
+  validate(request: object, claims: AccessTokenClaims): Promise<AuthUser | SessionCallerClaims> {
+    return sessionCheckedByRoute.has(request)
+      ? Promise.resolve(this.auth.sessionCaller(claims))
+      : this.auth.resolveAccessToken(claims);
   }
 }

@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
+import { liveSessionCondition } from 'src/auth/live-session';
 import { BallotEntity } from './entities/ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
 
-export type CastOutcome = 'stored' | 'closed' | 'not_on_roll' | 'choose_member';
+export type CastOutcome = 'stored' | 'signed_out' | 'closed' | 'not_on_roll' | 'choose_member';
 
 export interface SecretCast {
   electionId: string;
   /** The member voted for; null picks the caller's only roll entry (several: 'choose_member'). */
   memberId: string | null;
   voterUserId: string;
+  /** The caller's session and token version, checked by the same statement. */
+  sessionId: string;
+  tokenVersion: number;
   ballotId: string;
   content: Record<string, unknown>;
   receipt: string;
@@ -21,11 +25,14 @@ export interface ParticipantRow {
   name: string;
 }
 
-const CAST_SECRETLY = new PreparedStatement(
+export const CAST_SECRETLY = new PreparedStatement(
   'cast-secretly',
-  `WITH e AS (
+  `WITH s AS (
+     SELECT ${liveSessionCondition('$3', '$7', '$8')} AS live
+   ), e AS (
      SELECT id FROM election
      WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
+       AND (SELECT live FROM s)
      FOR SHARE
    ), r AS (
      SELECT r.member_id, r.weight FROM voter_roll_entry r JOIN e ON e.id = r.election_id
@@ -39,8 +46,8 @@ const CAST_SECRETLY = new PreparedStatement(
      SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
      RETURNING id
    )
-   SELECT EXISTS (SELECT 1 FROM e) AS open, (SELECT count(*)::int FROM r) AS entries,
-          EXISTS (SELECT 1 FROM b) AS stored`,
+   SELECT (SELECT live FROM s) AS live, EXISTS (SELECT 1 FROM e) AS open,
+          (SELECT count(*)::int FROM r) AS entries, EXISTS (SELECT 1 FROM b) AS stored`,
 );
 
 /** Participations (who) and ballots (how), kept apart: no query here joins the two. */
@@ -49,14 +56,17 @@ export class BallotsRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * One atomic statement, one round trip: share-lock the election row while it is open and inside
+   * One atomic statement, one round trip: check the caller's session is live (the access guard left
+   * that to this statement), share-lock the election row while it is open and inside
    * its window (a concurrent close holds it exclusively, so this waits and then sees it closed),
    * find the caller's roll entry (the given member's, or the only one), insert the participation
    * (its primary key refuses a second vote with 23505) and the ballot with the roll's weight.
    * Nothing is written unless all of it holds.
    */
   async castSecretly(cast: SecretCast): Promise<CastOutcome> {
-    const [row] = await this.db.prepared<{ open: boolean; entries: number; stored: boolean }[]>(
+    const [row] = await this.db.prepared<
+      { live: boolean; open: boolean; entries: number; stored: boolean }[]
+    >(
       CAST_SECRETLY,
       [
         cast.electionId,
@@ -65,10 +75,15 @@ export class BallotsRepository {
         cast.ballotId,
         JSON.stringify(cast.content),
         cast.receipt,
+        cast.sessionId,
+        cast.tokenVersion,
       ],
     );
     if (row.stored) {
       return 'stored';
+    }
+    if (!row.live) {
+      return 'signed_out';
     }
     if (!row.open) {
       return 'closed';

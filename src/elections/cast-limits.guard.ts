@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from 'src/common/auth/auth-user';
+import { confirmSessionBeforeRefusal } from 'src/auth/session-check';
+import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
 import { RateLimiter } from 'src/common/rate-limit/rate-limiter';
 import { RateLimitException } from 'src/common/rate-limit/rate-limit.exception';
 import { InjectConfig } from 'src/config/config.module';
@@ -9,7 +10,8 @@ import type { Config } from 'src/config/config.types';
 
 /**
  * Limits casting per user (whichever session) and per network address, after authentication and
- * before the body is validated, so a refused request costs no query and stores nothing. A request
+ * before the body is validated, so a refused request costs no query but the session lookup and
+ * stores nothing. A request
  * counts against both limits only if both let it through. IPv6 addresses count per /64, the block
  * one household or office is given. Not @nestjs/throttler's guard: its storage filters a key's
  * whole log on every hit (about 12 µs at 1,200 a minute, growing with the limit), and its 429 names
@@ -26,14 +28,17 @@ export class CastLimitsGuard implements CanActivate {
     this.perIp = new RateLimiter(config.casting.limitPerIp, windowMs);
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user: AuthUser }>();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user: AuthUser | SessionCallerClaims }>();
     const user = request.user.id;
     const ip = normalizeIp(request.ip);
     const now = Date.now();
     const userWait = this.perUser.waitMs(user, now);
     const ipWait = this.perIp.waitMs(ip, now);
     if (userWait > 0 || ipWait > 0) {
+      await confirmSessionBeforeRefusal(request);
       const retryAfterSeconds = Math.max(1, Math.ceil(Math.max(userWait, ipWait) / 1000));
       throw userWait >= ipWait
         ? new RateLimitException(

@@ -10,6 +10,7 @@ import {
   Post,
   Query,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,8 +20,16 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { AuthUser } from 'src/common/auth/auth-user';
-import { Authenticated, CurrentUser, Public, Roles } from 'src/common/auth/policy.decorators';
+import { SessionCheckInterceptor } from 'src/auth/session-check';
+import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
+import {
+  Authenticated,
+  AuthenticatedInStatement,
+  CurrentUser,
+  Public,
+  Roles,
+  SessionCaller,
+} from 'src/common/auth/policy.decorators';
 import { CastBallotDto, ReceiptProofDto, ReceiptResponseDto } from './dto/ballot.dto';
 import { CastBallotBody } from './dto/cast-ballot.body';
 import {
@@ -216,8 +225,9 @@ export class ElectionsController {
   }
 
   @Post(':id/ballots')
-  @Authenticated()
+  @AuthenticatedInStatement()
   @UseGuards(CastLimitsGuard)
+  @UseInterceptors(SessionCheckInterceptor)
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -228,7 +238,7 @@ export class ElectionsController {
   @ApiOkResponse({ type: ReceiptResponseDto })
   @ApiTooManyRequestsResponse({ description: 'A casting rate limit was reached; see Retry-After' })
   cast(
-    @CurrentUser() caller: AuthUser,
+    @SessionCaller() caller: SessionCallerClaims,
     @Param('id', UUID) id: string,
     @CastBallotBody() body: CastBallotDto,
     @Headers('idempotency-key') idempotencyKey?: string,

@@ -127,6 +127,23 @@ describe('casting rate limits (e2e)', () => {
     });
   });
 
+  it('answers 401, not 429, to a limited user whose session has ended', async () => {
+    const [voter] = await newVoters(t, 1);
+    const election = await openYesNo();
+    for (let i = 0; i < PER_USER; i++) {
+      await castFrom(t, '10.38.3.1', voter.token, election, { choice: 'yes' });
+    }
+    expect((await castFrom(t, '10.38.3.1', voter.token, election, { choice: 'yes' })).status).toBe(
+      429,
+    );
+    await t.db.query(`UPDATE auth_session SET revoked_at = now() WHERE user_id = $1`, [
+      voter.userId,
+    ]);
+    const answer = await castFrom(t, '10.38.3.1', voter.token, election, { choice: 'yes' });
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('AUTH_INVALID_TOKEN');
+  });
+
   it('counts one user across all their sessions', async () => {
     const [voter] = await newVoters(t, 1);
     const election = await openYesNo();

@@ -1,4 +1,5 @@
 import { JobsService } from 'src/jobs/jobs.service';
+import { decodeJwt, signJwt } from '../support/jwt';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   bearer,
@@ -400,6 +401,69 @@ describe('casting ballots (e2e)', () => {
       expect(res.status).toBe(201);
       const [row] = await t.db.query(`SELECT content FROM ballot WHERE election_id = $1`, [e.id]);
       expect(row.content).toEqual({ choice: 'blank' });
+    });
+  });
+
+  describe('a caller whose session has ended', () => {
+    // The cast route leaves the session check to its own statement; these prove a dead session is
+    // still refused with 401, before any other refusal, and that nothing is stored.
+    async function openYesNo(): Promise<string> {
+      const e = await draftElection(t, admin, { office: 'Treasurer', method: 'yes_no' }, ['Ann']);
+      await openElection(t, admin, e.id);
+      return e.id;
+    }
+
+    function expectSignedOut(res: { status: number; body: { code?: string } }): void {
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('AUTH_INVALID_TOKEN');
+    }
+
+    it('refuses a cast after logout and stores nothing', async () => {
+      const [voter] = await newVoters(t, 1);
+      const id = await openYesNo();
+      const out = await t.http.post('/api/v1/auth/logout').set(...bearer(voter.token));
+      expect(out.status).toBe(204);
+      expectSignedOut(await cast(t, voter, id, { choice: 'yes' }));
+      await expectNothingStored(id);
+    });
+
+    it('refuses a token whose version is stale, and a disabled account, and stores nothing', async () => {
+      const [stale, disabled] = await newVoters(t, 2);
+      const id = await openYesNo();
+      const claims = decodeJwt(stale.token);
+      const restamped = signJwt({ ...claims, ver: (claims.ver as number) + 1 }, t.config.auth.jwtSecret);
+      expectSignedOut(await cast(t, { ...stale, token: restamped }, id, { choice: 'yes' }));
+      await t.db.query(`UPDATE app_user SET status = 'disabled' WHERE id = $1`, [disabled.userId]);
+      expectSignedOut(await cast(t, disabled, id, { choice: 'yes' }));
+      await expectNothingStored(id);
+      // The same voters' genuine tokens still work once nothing is wrong with them.
+      expect((await cast(t, stale, id, { choice: 'no' })).status).toBe(201);
+    });
+
+    it('answers 401, not the other refusal, to a bad ballot, an unknown or closed election, a bad key and a second vote', async () => {
+      const [voter] = await newVoters(t, 1);
+      const id = await openYesNo();
+      expect((await cast(t, voter, id, { choice: 'yes' })).status).toBe(201);
+      const closed = await openYesNo();
+      expect((await t.http.post(`/api/v1/elections/${closed}/close`).set(...bearer(admin))).status).toBe(200);
+      await t.http.post('/api/v1/auth/logout').set(...bearer(voter.token));
+      const refusals = [
+        await cast(t, voter, id, { choice: 'maybe' }),
+        await t.http.post(`/api/v1/elections/${id}/ballots`).set(...bearer(voter.token)).send({}),
+        await cast(t, voter, '00000000-0000-4000-8000-00000000dead', { choice: 'yes' }),
+        await cast(t, voter, 'not-a-uuid', { choice: 'yes' }),
+        await cast(t, voter, closed, { choice: 'yes' }),
+        await t.http
+          .post(`/api/v1/elections/${id}/ballots`)
+          .set(...bearer(voter.token))
+          .set('idempotency-key', 'short')
+          .send({ ballot: { choice: 'yes' } }),
+        await cast(t, voter, id, { choice: 'no' }),
+      ];
+      for (const res of refusals) {
+        expectSignedOut(res);
+      }
+      expect(await rowCounts(t, id)).toEqual({ ballots: 1, participations: 1 });
     });
   });
 
