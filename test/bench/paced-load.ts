@@ -23,6 +23,8 @@ export interface PacedResult {
   p50: number;
   p99: number;
   max: number;
+  /** For an open-loop run: the highest latency among the requests due in each second. */
+  worstPerSecond?: number[];
 }
 
 /**
@@ -103,7 +105,22 @@ export async function pacedLoad(plan: PacedPlan): Promise<PacedResult> {
   }
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-  return { sent: plan.total, ok, non2xx, errors, durationSeconds, p50: at(0.5), p99: at(0.99), max: Math.round(sorted[sorted.length - 1]) };
+  const worstPerSecond: number[] = [];
+  latencies.forEach((latency, i) => {
+    const second = Math.floor((i * interval) / 1000);
+    worstPerSecond[second] = Math.max(worstPerSecond[second] ?? 0, Math.round(latency));
+  });
+  return {
+    sent: plan.total,
+    ok,
+    non2xx,
+    errors,
+    durationSeconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(sorted[sorted.length - 1]),
+    worstPerSecond,
+  };
 }
 
 function rawRequest(target: URL, headers: Record<string, string>, body: string): Buffer {
