@@ -1,8 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { DataSource, EntityManager } from 'typeorm';
 import type { PreparedStatement } from './prepared-statement';
 
 interface TransactionStore {
@@ -66,25 +64,11 @@ export class Database {
   }
 
   /**
-   * Runs a named statement in the current unit of work. Inside a transaction it goes through the
-   * transaction's manager (TypeORM hands node-postgres the `{ name, text }` config as it is, which
-   * node-postgres copies); outside one it goes straight to node-postgres's pool, skipping the query
-   * runner TypeORM creates and releases for every call: for the casting statement that was about
-   * 0.06 ms of CPU a ballot. Logging and the error type are the same either way.
+   * Runs a named statement in the current unit of work. TypeORM hands the query to node-postgres as
+   * it is, and node-postgres takes a `{ name, text }` config (which it copies) in place of the text.
    */
   prepared<T>(statement: PreparedStatement, parameters: unknown[]): Promise<T> {
-    const store = this.store.getStore();
-    if (store) {
-      return store.manager.query<T>(statement as unknown as string, parameters);
-    }
-    this.dataSource.logger.logQuery(statement.text, parameters);
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return pool.query({ name: statement.name, text: statement.text, values: parameters }).then(
-      (result) => result.rows as T,
-      (error: unknown) => {
-        throw new QueryFailedError(statement.text, parameters, error as Error);
-      },
-    );
+    return this.manager.query<T>(statement as unknown as string, parameters);
   }
 
   get inTransaction(): boolean {
