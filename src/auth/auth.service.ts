@@ -21,7 +21,9 @@ export interface AccessTokenClaims {
   typ: 'access';
 }
 
-const UUID_SHAPE = /^[0-9a-f-]{36}$/;
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Token versions are stored as a 32-bit integer; anything else cannot match a session. */
+const MAX_TOKEN_VERSION = 2_147_483_647;
 
 /** What a signed token must also hold before anything is looked up with it. */
 function checkAccessClaims(claims: AccessTokenClaims): void {
@@ -31,7 +33,9 @@ function checkAccessClaims(claims: AccessTokenClaims): void {
     typeof claims.sid !== 'string' ||
     !UUID_SHAPE.test(claims.sid) ||
     !UUID_SHAPE.test(claims.sub) ||
-    !Number.isSafeInteger(claims.ver)
+    !Number.isSafeInteger(claims.ver) ||
+    claims.ver < 0 ||
+    claims.ver > MAX_TOKEN_VERSION
   ) {
     throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid access token');
   }

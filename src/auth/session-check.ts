@@ -1,12 +1,35 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { catchError, from, Observable } from 'rxjs';
 import { AuthUser, isSessionCaller, SessionCallerClaims } from 'src/common/auth/auth-user';
-import { AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException } from './auth.exception';
 
 /** Requests to `@AuthenticatedInStatement()` routes, marked by the access guard for the JWT strategy. */
 export const sessionCheckedByRoute = new WeakSet<object>();
 
+const endedHooks = new WeakMap<object, (() => void)[]>();
+
 type RequestWithCaller = { user?: AuthUser | SessionCallerClaims };
+
+/**
+ * Runs `hook` if this request's session turns out to have ended, i.e. if it is answered 401: what
+ * the request was counted for (a rate limit) must not count.
+ */
+export function whenSessionEnded(request: object, hook: () => void): void {
+  const hooks = endedHooks.get(request);
+  if (hooks) {
+    hooks.push(hook);
+  } else {
+    endedHooks.set(request, [hook]);
+  }
+}
+
+function sessionHasEnded(request: object): void {
+  const hooks = endedHooks.get(request) ?? [];
+  endedHooks.delete(request);
+  for (const hook of hooks) {
+    hook();
+  }
+}
 
 /**
  * Before a request whose session has not been looked up yet is refused for any other reason, its
@@ -16,11 +39,25 @@ type RequestWithCaller = { user?: AuthUser | SessionCallerClaims };
  */
 export async function confirmSessionBeforeRefusal(request: RequestWithCaller): Promise<void> {
   if (request.user && isSessionCaller(request.user)) {
-    await request.user.confirm();
+    try {
+      await request.user.confirm();
+    } catch (error) {
+      if (isSessionEnded(error)) {
+        sessionHasEnded(request);
+      }
+      throw error;
+    }
   }
 }
 
-/** Applies `confirmSessionBeforeRefusal` to whatever the handler, or a pipe before it, throws. */
+function isSessionEnded(error: unknown): boolean {
+  return error instanceof AuthException && error.code === (AuthErrorCode.InvalidToken as string);
+}
+
+/**
+ * Applies `confirmSessionBeforeRefusal` to whatever the handler, or a pipe before it, throws; put
+ * on every `@AuthenticatedInStatement()` route by that decorator.
+ */
 @Injectable()
 export class SessionCheckInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -29,7 +66,10 @@ export class SessionCheckInterceptor implements NestInterceptor {
       catchError((error: unknown) =>
         from(
           (async (): Promise<never> => {
-            if (!(error instanceof AuthException)) {
+            if (isSessionEnded(error)) {
+              // The route's statement found the session ended.
+              sessionHasEnded(request);
+            } else if (!(error instanceof AuthException)) {
               await confirmSessionBeforeRefusal(request);
             }
             throw error;

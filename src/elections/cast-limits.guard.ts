@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { confirmSessionBeforeRefusal } from 'src/auth/session-check';
+import { confirmSessionBeforeRefusal, whenSessionEnded } from 'src/auth/session-check';
 import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
 import { RateLimiter } from 'src/common/rate-limit/rate-limiter';
 import { RateLimitException } from 'src/common/rate-limit/rate-limit.exception';
@@ -52,6 +52,12 @@ export class CastLimitsGuard implements CanActivate {
     }
     this.perUser.record(user, now);
     this.perIp.record(ip, now);
+    // The session is checked later, by the casting statement: a request from an ended session is
+    // answered 401 and must not use up the user's or the address's allowance.
+    whenSessionEnded(request, () => {
+      this.perUser.forget(user, now);
+      this.perIp.forget(ip, now);
+    });
     return true;
   }
 }

@@ -10,7 +10,6 @@ import {
   Post,
   Query,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -20,7 +19,6 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { SessionCheckInterceptor } from 'src/auth/session-check';
 import type { AuthUser, SessionCallerClaims } from 'src/common/auth/auth-user';
 import {
   Authenticated,
@@ -227,7 +225,6 @@ export class ElectionsController {
   @Post(':id/ballots')
   @AuthenticatedInStatement()
   @UseGuards(CastLimitsGuard)
-  @UseInterceptors(SessionCheckInterceptor)
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',

@@ -144,6 +144,22 @@ describe('casting rate limits (e2e)', () => {
     expect(answer.body.code).toBe('AUTH_INVALID_TOKEN');
   });
 
+  it('does not count requests from an ended session against the user or the address', async () => {
+    const [voter] = await newVoters(t, 1);
+    const election = await openYesNo();
+    const stolen = voter.token;
+    const auth = t.app.get(AuthService);
+    await t.db.query(`UPDATE auth_session SET revoked_at = now() WHERE user_id = $1`, [voter.userId]);
+    for (let i = 0; i < PER_IP + 2; i++) {
+      expect((await castFrom(t, '10.38.4.1', stolen, election, { choice: 'no' })).status).toBe(401);
+    }
+    // The real member logs in again and votes from the same address: nothing was used up.
+    const fresh = await auth.login((await t.app.get(UsersRepository).findById(voter.userId))!, '10.38.4.1');
+    const answer = await castFrom(t, '10.38.4.1', fresh.accessToken, election, { choice: 'yes' });
+    expect(answer.status).toBe(201);
+    expect(await participated(t, election, voter.memberId)).toBe(true);
+  });
+
   it('counts one user across all their sessions', async () => {
     const [voter] = await newVoters(t, 1);
     const election = await openYesNo();

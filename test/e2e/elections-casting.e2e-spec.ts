@@ -440,6 +440,34 @@ describe('casting ballots (e2e)', () => {
       expect((await cast(t, stale, id, { choice: 'no' })).status).toBe(201);
     });
 
+    it('refuses an expired session, and odd claims in a genuinely signed token, with 401', async () => {
+      const [expired, odd] = await newVoters(t, 2);
+      const id = await openYesNo();
+      await t.db.query(`UPDATE auth_session SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [
+        expired.userId,
+      ]);
+      expectSignedOut(await cast(t, expired, id, { choice: 'yes' }));
+      const claims = decodeJwt(odd.token);
+      for (const change of [{ ver: 2 ** 31 }, { ver: '0' }, { sid: '-'.repeat(36) }]) {
+        const token = signJwt({ ...claims, ...change }, t.config.auth.jwtSecret);
+        expectSignedOut(await cast(t, { ...odd, token }, id, { choice: 'yes' }));
+      }
+      await expectNothingStored(id);
+    });
+
+    it('answers 401 to a stale token version whatever else is wrong with the request', async () => {
+      const [voter] = await newVoters(t, 1);
+      const id = await openYesNo();
+      const claims = decodeJwt(voter.token);
+      const stale = {
+        ...voter,
+        token: signJwt({ ...claims, ver: (claims.ver as number) + 1 }, t.config.auth.jwtSecret),
+      };
+      expectSignedOut(await cast(t, stale, id, { choice: 'maybe' }));
+      expectSignedOut(await cast(t, stale, '00000000-0000-4000-8000-00000000dead', { choice: 'yes' }));
+      await expectNothingStored(id);
+    });
+
     it('answers 401, not the other refusal, to a bad ballot, an unknown or closed election, a bad key and a second vote', async () => {
       const [voter] = await newVoters(t, 1);
       const id = await openYesNo();

@@ -103,6 +103,19 @@ describe('access tokens (e2e)', () => {
     );
   });
 
+  it.each([
+    ['a version beyond 32 bits', { ver: 2 ** 31 }],
+    ['a negative version', { ver: -1 }],
+    ['a fractional version', { ver: 0.5 }],
+    ['a version given as text', { ver: '0' }],
+    ['a session id of 36 hyphens', { sid: '-'.repeat(36) }],
+    ['a user id that is not a uuid', { sub: 'g'.repeat(8) + '-0000-4000-8000-000000000000' }],
+  ])('answers 401, not 500, to a genuinely signed token with %s', async (_, change) => {
+    const res = await me(signJwt({ ...claims, ...change }, secret));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('AUTH_INVALID_TOKEN');
+  });
+
   it('refuses the access token after logout and marks the session revoked', async () => {
     const u = await t.userWithToken('member');
     expect((await me(u.token)).status).toBe(200);

@@ -1,4 +1,11 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
+import { SessionCheckInterceptor } from 'src/auth/session-check';
 import type { Role } from 'src/auth/entities/user.entity';
 import { AuthUser, isSessionCaller, SessionCallerClaims } from './auth-user';
 
@@ -24,15 +31,18 @@ export const Authenticated = (): MethodDecorator & ClassDecorator =>
 /**
  * Any logged-in caller, on a hot path: the guard checks the token (signature, expiry, issuer,
  * audience) but not the session, which the route checks in its own database statement, atomically
- * with its work, instead of in a query of its own. The handler takes `@SessionCaller()`, and the
- * route must use `SessionCheckInterceptor` so that a caller whose session has ended is answered
- * 401 before any other refusal, as on every other route.
+ * with its work, instead of in a query of its own. The handler takes `@SessionCaller()`; the
+ * `SessionCheckInterceptor` this puts on the route answers a caller whose session has ended 401
+ * before any other refusal, as on every other route.
  */
 export const AuthenticatedInStatement = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(POLICY_KEY, {
-    kind: 'authenticated',
-    session: 'checked-by-route',
-  } satisfies AccessPolicy);
+  applyDecorators(
+    SetMetadata(POLICY_KEY, {
+      kind: 'authenticated',
+      session: 'checked-by-route',
+    } satisfies AccessPolicy),
+    UseInterceptors(SessionCheckInterceptor),
+  );
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   const request = ctx.switchToHttp().getRequest<{ user?: AuthUser }>();

@@ -56,6 +56,22 @@ describe('RateLimiter', () => {
     expect(accepted).toBe(50);
   });
 
+  it('takes back a forgotten request, and only that one', () => {
+    const limiter = new RateLimiter(2, MINUTE);
+    expect([send(limiter, 'k', 1000), send(limiter, 'k', 2000), send(limiter, 'k', 3000)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    limiter.forget('k', 2000);
+    expect(send(limiter, 'k', 3000)).toBe(true);
+    expect(limiter.waitMs('k', 3000)).toBe(MINUTE - 2000);
+    // Forgetting a time that was never counted, or an unknown key, changes nothing.
+    limiter.forget('k', 2500);
+    limiter.forget('other', 1000);
+    expect(limiter.waitMs('k', 3000)).toBe(MINUTE - 2000);
+  });
+
   it('keeps only what is inside the window, for a generous limit as for a tight one', () => {
     const limiter = new RateLimiter(1_000_000, MINUTE);
     for (let now = 0; now < 10 * MINUTE; now += 1) {

@@ -40,6 +40,18 @@ export class RateLimiter {
     }
   }
 
+  /** Takes back a request counted at `time` that turned out not to count (its session had ended). */
+  forget(key: string, time: number): void {
+    const log = this.logs.get(key);
+    if (log === undefined) {
+      return;
+    }
+    const at = log.times.lastIndexOf(time);
+    if (at >= log.head) {
+      log.times.splice(at, 1);
+    }
+  }
+
   /** Keys currently tracked (for tests). */
   get size(): number {
     return this.logs.size;
