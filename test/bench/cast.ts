@@ -231,8 +231,13 @@ async function runCast(
   const load = plan.rate
     ? await pacedLoad({ url: target, rate: plan.rate, connections: plan.connections, total: tokens.length, timeoutMs: 10_000, request: requestFor })
     : await closedLoop(target, plan.connections, tokens.length, requestFor);
-  if (load.worstPerSecond && process.env.BENCH_TIMELINE && voters === VOTERS) {
-    process.stdout.write(`worst latency per second, ms: ${load.worstPerSecond.join(' ')}\n`);
+  if (load.worstPerSecond && voters === VOTERS) {
+    process.stdout.write(
+      `${plan.connections} connections at ${plan.rate}/s: p99 ${load.p99} ms over the run, ${load.p99AfterFirstSecond} ms without its first second\n`,
+    );
+    if (process.env.BENCH_TIMELINE) {
+      process.stdout.write(`worst latency per second, ms: ${load.worstPerSecond.join(' ')}\n`);
+    }
   }
   const self = process.cpuUsage(before.self);
   const used = {

@@ -25,6 +25,8 @@ export interface PacedResult {
   max: number;
   /** For an open-loop run: the highest latency among the requests due in each second. */
   worstPerSecond?: number[];
+  /** For an open-loop run: p99 of the requests due after the first second. */
+  p99AfterFirstSecond?: number;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function pacedLoad(plan: PacedPlan): Promise<PacedResult> {
   }
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  const afterFirst = Array.from(latencies.subarray(Math.min(plan.total, Math.ceil(plan.rate)))).sort((a, b) => a - b);
   const worstPerSecond: number[] = [];
   latencies.forEach((latency, i) => {
     const second = Math.floor((i * interval) / 1000);
@@ -120,6 +123,9 @@ export async function pacedLoad(plan: PacedPlan): Promise<PacedResult> {
     p99: at(0.99),
     max: Math.round(sorted[sorted.length - 1]),
     worstPerSecond,
+    p99AfterFirstSecond: afterFirst.length
+      ? Math.round(afterFirst[Math.min(afterFirst.length - 1, Math.floor(0.99 * afterFirst.length))])
+      : undefined,
   };
 }
 
