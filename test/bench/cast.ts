@@ -127,19 +127,31 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every PostgreSQL server process on this machine. */
-function postgresCpuSeconds(): number {
-  let total = 0;
+/** CPU seconds so far of each PostgreSQL server process on this machine, by pid. */
+function postgresCpuSeconds(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (/^\d+$/.test(entry)) {
       try {
         if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
-          total += cpuSeconds(Number(entry));
+          byPid.set(Number(entry), cpuSeconds(Number(entry)));
         }
       } catch {
         // gone between listing and reading
       }
     }
+  }
+  return byPid;
+}
+
+/**
+ * What the PostgreSQL processes alive at the end used since `before` (a process started meanwhile
+ * counts whole); processes that ended meanwhile, such as autovacuum workers, are not counted.
+ */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of postgresCpuSeconds()) {
+    total += seconds - (before.get(pid) ?? 0);
   }
   return total;
 }
@@ -196,14 +208,25 @@ interface RunPlan {
   rate?: number;
 }
 
-async function runCast(
+interface PreparedRun {
+  plan: RunPlan;
+  tokens: string[];
+  electionId: string;
+  candidateIds: string[];
+  /** Warm-up runs are not reported. */
+  warmUp: boolean;
+}
+
+/** Voters with sessions, an open plurality election with three candidates, its roll frozen. */
+async function prepareRun(
   url: string,
   adminToken: string,
-  apiPid: number,
+  index: number,
   plan: RunPlan,
-  voters = VOTERS,
-): Promise<RunResult> {
-  const tag = `c${plan.connections}r${plan.rate ?? 0}v${voters}`;
+  voters: number,
+  warmUp: boolean,
+): Promise<PreparedRun> {
+  const tag = `r${index}c${plan.connections}`;
   const tokens = await makeVoters(url, tag, voters);
   const candidates = await sql<{ id: string }>(url, `SELECT id FROM member WHERE member_number LIKE '${tag}-%' LIMIT 3`);
   const election = await api<{ id: string }>('POST', '/elections', adminToken, {
@@ -216,12 +239,12 @@ async function runCast(
     candidateIds.push((await api<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, { memberId: c.id })).id);
   }
   await api('POST', `/elections/${election.id}/open`, adminToken, {});
-  // The set-up has just written 20,000 users, members, sessions and roll entries, which a real roll
-  // holds long before voting: let autovacuum's work and the dirty pages be done with before measuring,
-  // or the first seconds measure the disk flushing them (commits waiting on the WAL fsync).
-  await sql(url, 'VACUUM ANALYZE app_user, member, auth_session, voter_roll_entry, participation, ballot');
-  await sql(url, 'CHECKPOINT');
-  await new Promise((r) => setTimeout(r, 1000));
+  return { plan, tokens, electionId: election.id, candidateIds, warmUp };
+}
+
+async function runCast(url: string, apiPid: number, run: PreparedRun): Promise<RunResult> {
+  const { plan, tokens, candidateIds } = run;
+  const election = { id: run.electionId };
   const target = `http://127.0.0.1:${PORT}/api/v1/elections/${election.id}/ballots`;
   const requestFor = (i: number): { headers: Record<string, string>; body: string } => ({
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
@@ -231,7 +254,7 @@ async function runCast(
   const load = plan.rate
     ? await pacedLoad({ url: target, rate: plan.rate, connections: plan.connections, total: tokens.length, timeoutMs: 10_000, request: requestFor })
     : await closedLoop(target, plan.connections, tokens.length, requestFor);
-  if (load.worstPerSecond && voters === VOTERS) {
+  if (load.worstPerSecond && !run.warmUp) {
     process.stdout.write(
       `${plan.connections} connections at ${plan.rate}/s: p99 ${load.p99} ms over the run, ${load.p99AfterFirstSecond} ms without its first second\n`,
     );
@@ -242,7 +265,7 @@ async function runCast(
   const self = process.cpuUsage(before.self);
   const used = {
     api: cpuSeconds(apiPid) - before.api,
-    postgres: postgresCpuSeconds() - before.postgres,
+    postgres: postgresCpuSince(before.postgres),
     loadGenerator: (self.user + self.system) / 1e6,
   };
   const [stored] = await sql<{ ballots: string; participations: string }>(
@@ -403,12 +426,25 @@ async function main(): Promise<void> {
     });
     const adminToken = ((await login.json()) as { accessToken: string }).accessToken;
     // Warm-up, not reported: the first few thousand requests run before V8 has optimised the path.
-    // Both kinds of load, so that the load generators are warm too.
-    await runCast(url, adminToken, apiProcess.pid!, { connections: 50 }, WARM_UP_VOTERS);
-    await runCast(url, adminToken, apiProcess.pid!, { connections: 200, rate: 1000 }, WARM_UP_VOTERS);
+    // Every run's voters, sessions, elections and frozen rolls are written first, as a real roll
+    // is long before voting; then vacuum, analyse and a checkpoint, so that no run measures the disk
+    // flushing the set-up. The warm-up runs (both kinds of load, not reported) come next: the first
+    // seconds after a checkpoint, when every page first touched is written whole to the WAL, and
+    // before V8 has optimised the path, fall in them.
+    const warmUps: RunPlan[] = [{ connections: 50 }, { connections: 200, rate: 1000 }];
+    const prepared: PreparedRun[] = [];
+    for (const [index, plan] of [...warmUps, ...PLANS].entries()) {
+      const warmUp = index < warmUps.length;
+      prepared.push(await prepareRun(url, adminToken, index, plan, warmUp ? WARM_UP_VOTERS : VOTERS, warmUp));
+    }
+    await sql(url, 'VACUUM ANALYZE');
+    await sql(url, 'CHECKPOINT');
     const runs: RunResult[] = [];
-    for (const plan of PLANS) {
-      runs.push(await runCast(url, adminToken, apiProcess.pid!, plan));
+    for (const run of prepared) {
+      const result = await runCast(url, apiProcess.pid!, run);
+      if (!run.warmUp) {
+        runs.push(result);
+      }
     }
     const ceiling = await measureCeiling(url);
     const lines = [
