@@ -11,110 +11,17 @@
  *   npm run bench:cast    (BENCH_VOTERS=20000 per run, BENCH_PLANS="50,200,200@1000";
  *                          BENCH_TIMELINE=1 prints each open-loop run's worst latency per second)
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
 import { CAST_SECRETLY } from 'src/elections/ballots.repository';
-import { query as sql } from '../support/stack';
+import { ApiProcess, migratedDatabase, PG_SERVER_URL, query as sql, Stack } from '../support/stack';
 import { pacedLoad, PacedResult } from './paced-load';
 
-const ROOT = resolve(__dirname, '..', '..');
-const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 20000);
 const WARM_UP_VOTERS = 3000;
-const PORT = 3900;
-const SECRET = randomBytes(32).toString('hex');
-const ISSUER = 'bench';
-const AUDIENCE = 'bench-api';
-const ADMIN = { email: 'bench.admin@example.org', password: randomBytes(12).toString('hex') };
-
-function dbUrl(name: string): string {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function startApi(databaseUrl: string): ChildProcess {
-  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the API process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  return spawn(process.execPath, [...profile, 'dist/src/main.js'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
-      DB_POOL_SIZE: '40',
-      JWT_SECRET: SECRET,
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      // Every bench voter casts from 127.0.0.1: the per-address limit is meant for real NATs.
-      CAST_LIMIT_PER_IP: '10000000',
-    },
-  });
-}
-
-async function waitHealthy(): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health`)).ok) {
-        return;
-      }
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('API did not become healthy');
-}
-
-async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${PORT}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) {
-    throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  }
-  return (await res.json()) as T;
-}
-
-/** Voters as users with live sessions, members on the roll, and access tokens signed like the API's. */
-async function makeVoters(url: string, tag: string, count: number): Promise<string[]> {
-  const rows = await sql<{ user_id: string; session_id: string }>(
-    url,
-    `WITH u AS (
-       INSERT INTO app_user (email, display_name, password_hash, role)
-       SELECT 'voter-${tag}-' || i || '@bench.local', 'Voter ' || i, 'not-used', 'member'
-       FROM generate_series(1, $1) AS i RETURNING id, email
-     ), m AS (
-       INSERT INTO member (member_number, kind, name, status, dues_paid_until, user_id)
-       SELECT '${tag}-' || u.email, 'individual', u.email, 'active', '2099-12-31', u.id FROM u RETURNING user_id
-     )
-     INSERT INTO auth_session (user_id, refresh_token_hash, expires_at)
-     SELECT m.user_id, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), now() + interval '1 day' FROM m
-     RETURNING user_id, id AS session_id`,
-    [count],
-  );
-  return rows.map((r) =>
-    jwt.sign({ sub: r.user_id, sid: r.session_id, role: 'member', ver: 0, typ: 'access' }, SECRET, {
-      algorithm: 'HS256',
-      expiresIn: 3600,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    }),
-  );
-}
 
 /** CPU seconds (user + system) used so far by the process with this pid, read from /proc. */
 function cpuSeconds(pid: number): number {
@@ -217,35 +124,34 @@ interface PreparedRun {
   warmUp: boolean;
 }
 
-/** Voters with sessions, an open plurality election with three candidates, its roll frozen. */
+/** Voters with sessions, an open plurality election with three of them standing, its roll frozen. */
 async function prepareRun(
-  url: string,
+  stack: Stack,
+  api: ApiProcess,
   adminToken: string,
   index: number,
   plan: RunPlan,
   voters: number,
   warmUp: boolean,
 ): Promise<PreparedRun> {
-  const tag = `r${index}c${plan.connections}`;
-  const tokens = await makeVoters(url, tag, voters);
-  const candidates = await sql<{ id: string }>(url, `SELECT id FROM member WHERE member_number LIKE '${tag}-%' LIMIT 3`);
-  const election = await api<{ id: string }>('POST', '/elections', adminToken, {
-    office: `Bench ${tag}`,
+  const minted = await stack.voters(voters, `r${index}c${plan.connections}`);
+  const election = await api.ok<{ id: string }>('POST', '/elections', adminToken, {
+    office: `Bench run ${index}`,
     method: 'plurality',
     seats: 1,
   });
   const candidateIds: string[] = [];
-  for (const c of candidates) {
-    candidateIds.push((await api<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, { memberId: c.id })).id);
+  for (const { memberId } of minted.slice(0, 3)) {
+    candidateIds.push((await api.ok<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, { memberId })).id);
   }
-  await api('POST', `/elections/${election.id}/open`, adminToken, {});
-  return { plan, tokens, electionId: election.id, candidateIds, warmUp };
+  await api.ok('POST', `/elections/${election.id}/open`, adminToken, {});
+  return { plan, tokens: minted.map((v) => v.token), electionId: election.id, candidateIds, warmUp };
 }
 
-async function runCast(url: string, apiPid: number, run: PreparedRun): Promise<RunResult> {
+async function runCast(url: string, api: ApiProcess, run: PreparedRun): Promise<RunResult> {
   const { plan, tokens, candidateIds } = run;
-  const election = { id: run.electionId };
-  const target = `http://127.0.0.1:${PORT}/api/v1/elections/${election.id}/ballots`;
+  const apiPid = api.service.pid;
+  const target = `${api.url}/api/v1/elections/${run.electionId}/ballots`;
   const requestFor = (i: number): { headers: Record<string, string>; body: string } => ({
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
     body: JSON.stringify({ ballot: { choice: candidateIds[i % candidateIds.length] } }),
@@ -272,7 +178,7 @@ async function runCast(url: string, apiPid: number, run: PreparedRun): Promise<R
     url,
     `SELECT (SELECT count(*) FROM ballot WHERE election_id = $1) AS ballots,
             (SELECT count(*) FROM participation WHERE election_id = $1) AS participations`,
-    [election.id],
+    [run.electionId],
   );
   const ok = load.ok;
   const perBallot = (seconds: number): number => Math.round((100 * 1000 * seconds) / Math.max(ok, 1)) / 100;
@@ -413,19 +319,20 @@ const PLANS: RunPlan[] = (process.env.BENCH_PLANS ?? '50,200,200@1000').split(',
 });
 
 async function main(): Promise<void> {
-  const name = `bench_cast_${randomBytes(4).toString('hex')}`;
-  await sql(SERVER, `CREATE DATABASE "${name}"`);
-  const url = dbUrl(name);
-  const apiProcess = startApi(url);
+  const database = await migratedDatabase(PG_SERVER_URL, 'bench_cast');
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the API process there.
+  const profile: Record<string, string> = process.env.BENCH_PROFILE
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+    : {};
+  const stack = new Stack({ databaseUrl: database.url });
   try {
-    await waitHealthy();
-    const login = await fetch(`http://127.0.0.1:${PORT}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
+    const api = await stack.api({
+      DB_POOL_SIZE: '40',
+      // Every bench voter casts from 127.0.0.1: the per-address limit is meant for real NATs.
+      CAST_LIMIT_PER_IP: '10000000',
+      ...profile,
     });
-    const adminToken = ((await login.json()) as { accessToken: string }).accessToken;
-    // Warm-up, not reported: the first few thousand requests run before V8 has optimised the path.
+    const adminToken = await api.login(stack.admin);
     // Every run's voters, sessions, elections and frozen rolls are written first, as a real roll
     // is long before voting; then vacuum, analyse and a checkpoint, so that no run measures the disk
     // flushing the set-up. The warm-up runs (both kinds of load, not reported) come next: the first
@@ -435,13 +342,14 @@ async function main(): Promise<void> {
     const prepared: PreparedRun[] = [];
     for (const [index, plan] of [...warmUps, ...PLANS].entries()) {
       const warmUp = index < warmUps.length;
-      prepared.push(await prepareRun(url, adminToken, index, plan, warmUp ? WARM_UP_VOTERS : VOTERS, warmUp));
+      prepared.push(await prepareRun(stack, api, adminToken, index, plan, warmUp ? WARM_UP_VOTERS : VOTERS, warmUp));
     }
+    const url = database.url;
     await sql(url, 'VACUUM ANALYZE');
     await sql(url, 'CHECKPOINT');
     const runs: RunResult[] = [];
     for (const run of prepared) {
-      const result = await runCast(url, apiProcess.pid!, run);
+      const result = await runCast(url, api, run);
       if (!run.warmUp) {
         runs.push(result);
       }
@@ -466,10 +374,11 @@ async function main(): Promise<void> {
     );
     process.stdout.write(consistent ? 'no errors; counts: accepted receipts = ballots = participations\n' : 'ERRORS OR COUNTS DIFFER\n');
     process.exitCode = consistent ? 0 : 1;
+    // SIGTERM, so that a CPU profile is written.
+    await api.service.stop();
   } finally {
-    apiProcess.kill('SIGTERM');
-    await new Promise((r) => apiProcess.once('exit', r));
-    await sql(SERVER, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await stack.destroy();
+    await database.drop();
   }
 }
 

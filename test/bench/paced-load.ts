@@ -105,9 +105,8 @@ export async function pacedLoad(plan: PacedPlan): Promise<PacedResult> {
   for (const connection of connections) {
     connection.close();
   }
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-  const afterFirst = Array.from(latencies.subarray(Math.min(plan.total, Math.ceil(plan.rate)))).sort((a, b) => a - b);
+  const sorted = sortedCopy(latencies);
+  const afterFirst = sortedCopy(latencies.subarray(Math.min(plan.total, Math.ceil(plan.rate))));
   const worstPerSecond: number[] = [];
   latencies.forEach((latency, i) => {
     const second = Math.floor((i * interval) / 1000);
@@ -119,14 +118,19 @@ export async function pacedLoad(plan: PacedPlan): Promise<PacedResult> {
     non2xx,
     errors,
     durationSeconds,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
     max: Math.round(sorted[sorted.length - 1]),
     worstPerSecond,
-    p99AfterFirstSecond: afterFirst.length
-      ? Math.round(afterFirst[Math.min(afterFirst.length - 1, Math.floor(0.99 * afterFirst.length))])
-      : undefined,
+    p99AfterFirstSecond: afterFirst.length ? percentile(afterFirst, 0.99) : undefined,
   };
+}
+
+const sortedCopy = (values: Float64Array): number[] => Array.from(values).sort((a, b) => a - b);
+
+/** The q-quantile of ascending values, rounded to a millisecond. */
+function percentile(sorted: number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
 }
 
 function rawRequest(target: URL, headers: Record<string, string>, body: string): Buffer {

@@ -51,9 +51,9 @@ import {
   sleep,
   Stack,
   waitFor,
+  PG_SERVER_URL,
 } from '../support/stack';
 
-const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const CAST_RATE = Number(process.env.SOAK_CAST_RATE ?? 20);
 const JURY_RATE = Number(process.env.SOAK_JURY_RATE ?? 2);
@@ -373,7 +373,7 @@ async function paced(
 }
 
 async function main(): Promise<void> {
-  const database = await migratedDatabase(SERVER, 'bench_soak');
+  const database = await migratedDatabase(PG_SERVER_URL, 'bench_soak');
   const redis = await RedisServer.start();
   const stack = new Stack({
     databaseUrl: database.url,

@@ -31,9 +31,8 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { openElection } from '../faults/scenario';
-import { migratedDatabase, MintedVoter, query, RedisServer, sleep, Stack } from '../support/stack';
+import { migratedDatabase, MintedVoter, PG_SERVER_URL, query, RedisServer, sleep, Stack } from '../support/stack';
 
-const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MEMBERS = Number(process.env.SPIKE_MEMBERS ?? 2000);
 const TURNOUT = Number(process.env.SPIKE_TURNOUT ?? 0.6);
 const WINDOW_HOURS = Number(process.env.SPIKE_WINDOW_HOURS ?? 2);
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
-  const database = await migratedDatabase(SERVER, 'bench_spike');
+  const database = await migratedDatabase(PG_SERVER_URL, 'bench_spike');
   const redis = await RedisServer.start();
   const stack = new Stack({ databaseUrl: database.url, redisUrl: redis.url });
   try {

@@ -16,6 +16,9 @@ import { Client } from 'pg';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
+/** The PostgreSQL server the benchmarks create their scratch databases on (its maintenance URL). */
+export const PG_SERVER_URL = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
