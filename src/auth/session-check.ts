@@ -54,6 +54,17 @@ function isSessionEnded(error: unknown): boolean {
   return error instanceof AuthException && error.code === (AuthErrorCode.InvalidToken as string);
 }
 
+/** Rethrows a refusal, turned into 401 first when the caller's session has ended. */
+async function refuse(request: RequestWithCaller, error: unknown): Promise<never> {
+  if (isSessionEnded(error)) {
+    // The route's statement found the session ended.
+    sessionHasEnded(request);
+  } else if (!(error instanceof AuthException)) {
+    await confirmSessionBeforeRefusal(request);
+  }
+  throw error;
+}
+
 /**
  * Applies `confirmSessionBeforeRefusal` to whatever the handler, or a pipe before it, throws; put
  * on every `@AuthenticatedInStatement()` route by that decorator.
@@ -62,20 +73,6 @@ function isSessionEnded(error: unknown): boolean {
 export class SessionCheckInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    return next.handle().pipe(
-      catchError((error: unknown) =>
-        from(
-          (async (): Promise<never> => {
-            if (isSessionEnded(error)) {
-              // The route's statement found the session ended.
-              sessionHasEnded(request);
-            } else if (!(error instanceof AuthException)) {
-              await confirmSessionBeforeRefusal(request);
-            }
-            throw error;
-          })(),
-        ),
-      ),
-    );
+    return next.handle().pipe(catchError((error: unknown) => from(refuse(request, error))));
   }
 }

@@ -4,12 +4,11 @@ import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { SessionEntity } from './entities/session.entity';
 import { Role, UserEntity } from './entities/user.entity';
-import { liveSessionCondition } from './live-session';
+import { liveSessionUser } from './live-session';
 
 const USER_OF_LIVE_SESSION = new PreparedStatement(
   'user-of-live-session',
-  `SELECT u.id, u.email, u.role FROM app_user u
-   WHERE u.id = $1 AND ${liveSessionCondition('$1', '$2', '$3')}`,
+  liveSessionUser('$1', '$2', '$3'),
 );
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
-import { liveSessionCondition } from 'src/auth/live-session';
+import { liveSessionUser } from 'src/auth/live-session';
 import { BallotEntity } from './entities/ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
 
@@ -28,7 +28,7 @@ export interface ParticipantRow {
 export const CAST_SECRETLY = new PreparedStatement(
   'cast-secretly',
   `WITH s AS (
-     SELECT ${liveSessionCondition('$3', '$7', '$8')} AS live
+     SELECT EXISTS (${liveSessionUser('$3', '$7', '$8')}) AS live
    ), e AS (
      SELECT id FROM election
      WHERE id = $1 AND status = 'open' AND (closes_at IS NULL OR closes_at > now())
