@@ -29,4 +29,9 @@ export interface ContestSource {
   ): Promise<Record<string, unknown>>;
   /** Moves the contest on once its run is stored; must be idempotent. */
   onTallied(contestId: string, run: TallyRunEntity): Promise<void>;
+  /**
+   * Called in the certification's transaction, once the result is final: a contest that holds
+   * secrets it no longer needs (an election's custodial key) destroys them here.
+   */
+  onCertified?(contestId: string): Promise<void>;
 }
