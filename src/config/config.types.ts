@@ -77,6 +77,16 @@ export interface AuditConfig {
   publishVoterList: boolean;
 }
 
+/**
+ * The server key that wraps custodial election keys and holds commission shares between their
+ * hand-over and use. It is kept outside the database, so a copy of the database alone opens nothing.
+ */
+export interface SecrecyConfig {
+  /** 32 bytes, base64; unset in development means a key kept in the data folder. */
+  ballotKey: Buffer | undefined;
+  ballotKeyFile: string;
+}
+
 export interface Config {
   app: AppConfig;
   database: DatabaseConfig;
@@ -84,4 +94,5 @@ export interface Config {
   auth: AuthConfig;
   casting: CastingConfig;
   audit: AuditConfig;
+  secrecy: SecrecyConfig;
 }

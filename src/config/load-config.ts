@@ -1,7 +1,16 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AppConfig, AuditConfig, AuthConfig, CastingConfig, Config, DatabaseConfig, QueueConfig } from './config.types';
+import type {
+  AppConfig,
+  AuditConfig,
+  AuthConfig,
+  CastingConfig,
+  Config,
+  DatabaseConfig,
+  QueueConfig,
+  SecrecyConfig,
+} from './config.types';
 
 type Env = Record<string, string | undefined>;
 
@@ -246,6 +255,21 @@ function loadAudit(r: Reader, root: string): AuditConfig {
   };
 }
 
+function loadSecrecy(r: Reader, root: string): SecrecyConfig {
+  const text = r.optional('BALLOT_KEY');
+  let ballotKey: Buffer | undefined;
+  if (text !== undefined) {
+    ballotKey = Buffer.from(text, 'base64');
+    if (ballotKey.length !== 32 || ballotKey.toString('base64') !== text.trim()) {
+      r.problems.push('BALLOT_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
+    }
+  }
+  return {
+    ballotKey,
+    ballotKeyFile: resolve(root, r.string('BALLOT_KEY_FILE', '.data/ballot-key')),
+  };
+}
+
 /** Validates every namespace once; a wrong value stops the boot naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const r = new Reader(env);
@@ -258,6 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: loadAuth(r, app, root),
     casting: loadCasting(r, app),
     audit: loadAudit(r, root),
+    secrecy: loadSecrecy(r, root),
   };
   if (r.problems.length > 0) {
     throw new ConfigError(r.problems);
