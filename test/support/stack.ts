@@ -291,6 +291,7 @@ export class Stack {
   readonly prefix = `st${randomBytes(3).toString('hex')}`;
   /** The association's result-signing key, which production requires to be given. */
   readonly signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  readonly ballotKey = randomBytes(32).toString('base64');
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'fault-stack-'));
   readonly services: Service[] = [];
 
@@ -311,6 +312,7 @@ export class Stack {
       ADMIN_EMAIL: this.admin.email,
       ADMIN_PASSWORD: this.admin.password,
       AUDIT_SIGNING_KEY: this.signingKey,
+      BALLOT_KEY: this.ballotKey,
       AUDIT_SIGNING_KEY_FILE: join(this.dataDir, 'audit-ed25519.pem'),
       ...this.options.env,
       ...extra,
