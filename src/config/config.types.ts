@@ -52,6 +52,8 @@ export interface AuthConfig {
   loginLimitPerAccount: number;
   loginLimitPerIp: number;
   loginWindowSeconds: number;
+  /** The least zxcvbn score (0–4) a new password must reach. */
+  passwordMinScore: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
 }
@@ -65,6 +67,18 @@ export interface CastingConfig {
   limitPerUser: number;
   limitPerIp: number;
   limitWindowSeconds: number;
+}
+
+/**
+ * Where limits are kept: in Redis when REDIS_URL is set, so every API process shares them, else (and
+ * while Redis is away) in each process's memory.
+ */
+export interface RateLimitConfig {
+  /** Requests per address to routes that need no login, per window. */
+  publicLimitPerIp: number;
+  publicLimitWindowSeconds: number;
+  /** How long a limit check waits for Redis before it counts in memory instead. */
+  redisTimeoutMs: number;
 }
 
 export interface AuditConfig {
@@ -93,6 +107,7 @@ export interface Config {
   queue: QueueConfig;
   auth: AuthConfig;
   casting: CastingConfig;
+  rateLimits: RateLimitConfig;
   audit: AuditConfig;
   secrecy: SecrecyConfig;
 }

@@ -9,6 +9,7 @@ import type {
   Config,
   DatabaseConfig,
   QueueConfig,
+  RateLimitConfig,
   SecrecyConfig,
 } from './config.types';
 
@@ -213,6 +214,7 @@ function loadAuth(r: Reader, app: AppConfig, root: string): AuthConfig {
     loginLimitPerAccount: r.int('LOGIN_LIMIT_PER_ACCOUNT', 5, 1, 10_000),
     loginLimitPerIp: r.int('LOGIN_LIMIT_PER_IP', 100, 1, 100_000),
     loginWindowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    passwordMinScore: r.int('PASSWORD_MIN_SCORE', 3, 0, 4),
     adminEmail: r.optional('ADMIN_EMAIL'),
     adminPassword,
   };
@@ -233,6 +235,20 @@ function loadCasting(r: Reader, app: AppConfig): CastingConfig {
     limitPerUser: r.int('CAST_LIMIT_PER_USER', testing ? 1_000_000 : 10, 1, 1_000_000),
     limitPerIp: r.int('CAST_LIMIT_PER_IP', testing ? 10_000_000 : 3000, 1, 10_000_000),
     limitWindowSeconds: r.int('CAST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+  };
+}
+
+/**
+ * Every route that needs no login is limited per address, generously: a hall of members behind one
+ * NAT address opening the published result at once stays far below it, while one client cannot
+ * keep the server rendering exports. Off under NODE_ENV=test unless set, like the casting limits.
+ */
+function loadRateLimits(r: Reader, app: AppConfig): RateLimitConfig {
+  const testing = app.nodeEnv === 'test';
+  return {
+    publicLimitPerIp: r.int('PUBLIC_LIMIT_PER_IP', testing ? 10_000_000 : 1200, 1, 10_000_000),
+    publicLimitWindowSeconds: r.int('PUBLIC_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    redisTimeoutMs: r.int('RATE_LIMIT_REDIS_TIMEOUT_MS', 100, 5, 10_000),
   };
 }
 
@@ -281,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
     queue: loadQueue(r),
     auth: loadAuth(r, app, root),
     casting: loadCasting(r, app),
+    rateLimits: loadRateLimits(r, app),
     audit: loadAudit(r, root),
     secrecy: loadSecrecy(r, root),
   };
