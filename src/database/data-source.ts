@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Client, ClientConfig } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from 'src/config/config.types';
 import { ENTITIES } from './entities';
@@ -6,6 +7,20 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Migrations sit in the top-level migrations/ folder of whichever tree runs (sources or dist). */
 export const MIGRATIONS_GLOB = resolve(__dirname, '..', '..', 'migrations', '*.{js,ts}');
+
+/**
+ * A pool connection that always has an error listener. The pool stops listening when it hands a
+ * connection over, and TypeORM starts only a few microtasks later; a connection cut in between (a
+ * new connection's ready message and the server's "terminating connection" read together, as
+ * happens on a busy machine) emitted an error nobody heard, which ended the process. Whoever holds
+ * the connection then finds it unusable at its next query, and the pool discards it on release.
+ */
+class ListenedClient extends Client {
+  constructor(config?: ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 export function dataSourceOptions(
   url: string,
@@ -26,6 +41,7 @@ export function dataSourceOptions(
     // 4xx answers, and the rest reach the error filter, which logs them with their context.
     logging: config.logQueries ? 'all' : false,
     extra: {
+      Client: ListenedClient,
       max: config.poolSize,
       connectionTimeoutMillis: 5000,
       statement_timeout: config.statementTimeoutMs,
