@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from 'src/config/load-config';
 import { createDataSource } from 'src/database/data-source';
+import { runMigrations, undoLastMigration } from 'src/database/migrations';
 import { adminQuery, findServer, withDatabase } from 'src/database/server-url';
 import type { DataSource } from 'typeorm';
 
@@ -20,11 +21,12 @@ async function main(): Promise<number> {
     case 'run':
     case 'revert':
       return withConfiguredDatabase(config, async (ds) => {
+        const waiting = (): void => out('another process is applying migrations; waiting for it');
         if (command === 'run') {
-          const applied = await ds.runMigrations({ transaction: 'each' });
+          const applied = await runMigrations(ds, waiting);
           out(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'up to date');
         } else {
-          await ds.undoLastMigration({ transaction: 'each' });
+          await undoLastMigration(ds, waiting);
           out('reverted the last migration');
         }
         return 0;
@@ -105,7 +107,7 @@ async function withScratchDatabase(
   const ds = createDataSource(withDatabase(server.adminUrl, name), config.database);
   try {
     await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
+    await runMigrations(ds);
     return await work(ds);
   } finally {
     if (ds.isInitialized) {
@@ -152,7 +154,9 @@ ${lines(sql.down)}
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

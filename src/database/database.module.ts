@@ -1,8 +1,37 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import type { Config } from 'src/config/config.types';
 import { dataSourceOptions } from './data-source';
 import { Database } from './database';
+import { runMigrations } from './migrations';
+
+/**
+ * Connects and, with DB_MIGRATIONS_RUN, applies pending migrations under the migration lock, so
+ * processes starting together on one database migrate it once.
+ */
+export async function openDataSource(
+  options: DataSourceOptions,
+  migrationsRun: boolean,
+): Promise<DataSource> {
+  const ds = await new DataSource(options).initialize();
+  if (!migrationsRun) {
+    return ds;
+  }
+  const logger = new Logger('Migrations');
+  try {
+    const applied = await runMigrations(ds, () =>
+      logger.log('another process is applying migrations; waiting for it'),
+    );
+    if (applied.length > 0) {
+      logger.log({ applied: applied.map((m) => m.name) }, 'migrations applied');
+    }
+    return ds;
+  } catch (error) {
+    await ds.destroy();
+    throw error;
+  }
+}
 
 /** TypeORM on PostgreSQL. `url` is DATABASE_URL or the embedded server's, resolved before boot. */
 @Global()
@@ -12,11 +41,13 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(url, config.database),
-          migrationsRun: config.database.migrationsRun,
-          retryAttempts: 3,
-          retryDelay: 1000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions(url, config.database),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+          dataSourceFactory: (options) => openDataSource(options!, config.database.migrationsRun),
         }),
       ],
       providers: [Database],
