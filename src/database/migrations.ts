@@ -17,9 +17,9 @@ export async function withMigrationLock<T>(
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    const [{ locked }] = await runner.query<{ locked: boolean }[]>(
+    const [{ locked }] = (await runner.query(
       `SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`,
-    );
+    )) as { locked: boolean }[];
     if (!locked) {
       onWait();
       // However long the other process's migrations take: the statement timeout is not for this wait.
