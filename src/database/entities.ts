@@ -12,6 +12,8 @@ import { SessionEntity } from 'src/auth/entities/session.entity';
 import { UserEntity } from 'src/auth/entities/user.entity';
 import { BallotEntity } from 'src/elections/entities/ballot.entity';
 import { CandidateEntity } from 'src/elections/entities/candidate.entity';
+import { CountedBallotEntity } from 'src/elections/entities/counted-ballot.entity';
+import { ElectionKeyShareEntity } from 'src/elections/entities/election-key-share.entity';
 import { ElectionEntity } from 'src/elections/entities/election.entity';
 import { MeetingAttendanceEntity } from 'src/elections/entities/meeting-attendance.entity';
 import { MeetingEntity } from 'src/elections/entities/meeting.entity';
@@ -36,6 +38,8 @@ export const ENTITIES = [
   VoterRollEntryEntity,
   ParticipationEntity,
   BallotEntity,
+  CountedBallotEntity,
+  ElectionKeyShareEntity,
   TallyRunEntity,
   AwardProgramEntity,
   AwardEditionEntity,

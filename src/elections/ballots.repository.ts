@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm';
 import { PreparedStatement } from 'src/database/prepared-statement';
 import { Database } from 'src/database/database';
 import { liveSessionUser } from 'src/auth/live-session';
+import type { CountedContent } from './election-ballots';
 import { BallotEntity } from './entities/ballot.entity';
+import { CountedBallotEntity } from './entities/counted-ballot.entity';
 import { ParticipationEntity } from './entities/participation.entity';
 
 export type CastOutcome = 'stored' | 'signed_out' | 'closed' | 'not_on_roll' | 'choose_member';
@@ -16,8 +19,15 @@ export interface SecretCast {
   sessionId: string;
   tokenVersion: number;
   ballotId: string;
-  content: Record<string, unknown>;
+  /** The ballot sealed to the election's key: nothing readable reaches SQL or its log. */
+  sealed: Buffer;
   receipt: string;
+}
+
+export interface SealedRow {
+  receipt: string;
+  sealed: Buffer;
+  weight: number;
 }
 
 export interface ParticipantRow {
@@ -42,8 +52,8 @@ export const CAST_SECRETLY = new PreparedStatement(
      INSERT INTO participation (election_id, member_id)
      SELECT $1, member_id FROM r WHERE (SELECT count(*) FROM r) = 1 RETURNING member_id
    ), b AS (
-     INSERT INTO ballot (id, election_id, content, weight, receipt)
-     SELECT $4, $1, $5::jsonb, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
+     INSERT INTO ballot (id, election_id, sealed, weight, receipt)
+     SELECT $4, $1, $5::bytea, r.weight, $6 FROM p JOIN r ON r.member_id = p.member_id
      RETURNING id
    )
    SELECT (SELECT live FROM s) AS live, EXISTS (SELECT 1 FROM e) AS open,
@@ -66,19 +76,16 @@ export class BallotsRepository {
   async castSecretly(cast: SecretCast): Promise<CastOutcome> {
     const [row] = await this.db.prepared<
       { live: boolean; open: boolean; entries: number; stored: boolean }[]
-    >(
-      CAST_SECRETLY,
-      [
-        cast.electionId,
-        cast.memberId,
-        cast.voterUserId,
-        cast.ballotId,
-        JSON.stringify(cast.content),
-        cast.receipt,
-        cast.sessionId,
-        cast.tokenVersion,
-      ],
-    );
+    >(CAST_SECRETLY, [
+      cast.electionId,
+      cast.memberId,
+      cast.voterUserId,
+      cast.ballotId,
+      cast.sealed,
+      cast.receipt,
+      cast.sessionId,
+      cast.tokenVersion,
+    ]);
     if (row.stored) {
       return 'stored';
     }
@@ -95,10 +102,37 @@ export class BallotsRepository {
     return this.db.manager.getRepository(ParticipationEntity).countBy({ electionId });
   }
 
-  findBallots(electionId: string): Promise<Pick<BallotEntity, 'content' | 'weight'>[]> {
-    return this.db.manager
-      .getRepository(BallotEntity)
-      .find({ select: { content: true, weight: true }, where: { electionId } });
+  /** Every sealed ballot of the election, in receipt order. */
+  async findSealed(electionId: string): Promise<SealedRow[]> {
+    const rows = await this.db.manager.getRepository(BallotEntity).find({
+      select: { receipt: true, sealed: true, weight: true },
+      where: { electionId },
+      order: { receipt: 'ASC' },
+    });
+    return rows.map((r) => ({ receipt: r.receipt, sealed: r.sealed!, weight: r.weight }));
+  }
+
+  async findCounted(electionId: string): Promise<CountedContent[]> {
+    const rows = await this.db.manager
+      .getRepository(CountedBallotEntity)
+      .find({ where: { electionId }, order: { position: 'ASC' } });
+    return rows.map((r) => ({ content: r.content, ballots: r.ballots, weight: r.weight }));
+  }
+
+  /** Written by the tally's transaction, in content order, in batches. */
+  async insertCounted(electionId: string, groups: readonly CountedContent[]): Promise<void> {
+    const repo = this.db.manager.getRepository(CountedBallotEntity);
+    for (let start = 0; start < groups.length; start += 1000) {
+      await repo.insert(
+        groups.slice(start, start + 1000).map((g, i) => ({
+          electionId,
+          position: start + i + 1,
+          content: g.content,
+          ballots: g.ballots,
+          weight: g.weight,
+        })) as QueryDeepPartialEntity<CountedBallotEntity>[],
+      );
+    }
   }
 
   async findReceipts(electionId: string): Promise<string[]> {

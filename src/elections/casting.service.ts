@@ -7,6 +7,7 @@ import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { pgErrorCode } from 'src/database/database';
 import { merkleProof, ProofStep } from 'src/tallying/merkle';
+import { sealBallot } from './ballot-sealing';
 import { BallotsRepository, CastOutcome, ParticipantRow } from './ballots.repository';
 import { CandidatesRepository } from './candidates.repository';
 import type { CastBallotDto } from './dto/ballot.dto';
@@ -67,7 +68,8 @@ export class CastingService {
   }
 
   /**
-   * Stores the participation and the ballot in one atomic statement that share-locks the election
+   * Seals the ballot to the election's key, then stores the participation and the sealed ballot in
+   * one atomic statement that share-locks the election
    * row (a close waits for it, or it sees the election closed), re-checks the window and the roll
    * entry, and inserts both rows; the participation's primary key refuses a second vote, concurrent
    * ones included. The ballot carries nothing that points back at the voter. Any refusal stores
@@ -94,6 +96,9 @@ export class CastingService {
         ? randomBytes(32).toString('hex')
         : this.retryNonce(caller, electionId, dto, idempotencyKey);
     const receipt = sha256Hex(canonicalJson({ electionId, ballot: content, nonce }));
+    // Sealed here, before anything reaches SQL or a log: the row stored beside the voter's
+    // participation can be opened only with the election's key.
+    const sealed = sealBallot({ ballot: content, nonce }, election.ballotPublicKey!);
     let outcome: CastOutcome;
     try {
       outcome = await this.ballots.castSecretly({
@@ -103,7 +108,7 @@ export class CastingService {
         sessionId: caller.sessionId,
         tokenVersion: caller.tokenVersion,
         ballotId: randomUUID(),
-        content,
+        sealed,
         receipt,
       });
     } catch (error) {
@@ -160,6 +165,9 @@ export class CastingService {
     if (!election) {
       throw new ElectionsException(ElectionsErrorCode.NotFound, 'Election not found');
     }
+    if (!election.ballotPublicKey) {
+      throw new ElectionsException(ElectionsErrorCode.CustodyNotReady, 'The election has no key');
+    }
     const definition: BallotDefinition = {
       ...election,
       candidateIds: (await this.candidates.findStanding(electionId)).map((c) => c.id),
@@ -179,12 +187,7 @@ export class CastingService {
    * storing anything that ties a voter to a ballot. Without the server key and the client's key
    * the nonce is as unpredictable as a random one.
    */
-  private retryNonce(
-    caller: Voter,
-    electionId: string,
-    dto: CastBallotDto,
-    key: string,
-  ): string {
+  private retryNonce(caller: Voter, electionId: string, dto: CastBallotDto, key: string): string {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(key)) {
       throw new ElectionsException(
         ElectionsErrorCode.InvalidIdempotencyKey,

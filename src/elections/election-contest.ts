@@ -7,6 +7,8 @@ import { TallyingService } from 'src/tallying/tallying.service';
 import { BallotsRepository } from './ballots.repository';
 import { CandidatesRepository } from './candidates.repository';
 import type { ElectionEntity } from './entities/election.entity';
+import { sealedDigest } from './ballot-sealing';
+import { CustodyService } from './custody.service';
 import { engineBallots } from './election-ballots';
 import { electionOutcome, engineConfig } from './election-rules';
 import { ElectionsErrorCode, ElectionsException } from './elections.exception';
@@ -23,6 +25,7 @@ export class ElectionContestSource implements ContestSource, OnModuleInit {
     private readonly elections: ElectionsRepository,
     private readonly candidates: CandidatesRepository,
     private readonly ballots: BallotsRepository,
+    private readonly custody: CustodyService,
     private readonly audit: AuditService,
   ) {}
 
@@ -30,14 +33,27 @@ export class ElectionContestSource implements ContestSource, OnModuleInit {
     this.tallying.register(this);
   }
 
+  /**
+   * The counted ballots; the first time (in the tally's transaction) that means opening the sealed
+   * ones, which stores them in `counted_ballot`. The frozen digest is recomputed from the sealed
+   * ballots as they are now, so a ballot changed, added or removed after the close is caught.
+   */
   async load(contestId: string): Promise<FrozenContest> {
     const election = await this.closed(contestId);
     const standing = await this.candidates.findStanding(contestId);
+    const sealed = await this.ballots.findSealed(contestId);
+    const snapshot = election.closeSnapshot!;
+    const legacy = snapshot.sealedDigest === undefined;
+    let counted = await this.ballots.findCounted(contestId);
+    if (counted.length === 0 && sealed.length > 0 && !legacy) {
+      counted = await this.custody.openBallots(election, sealed);
+    }
     return {
       method: election.method,
-      config: engineConfig(election, election.closeSnapshot),
+      config: engineConfig(election, snapshot),
       candidates: standing.map((c) => c.id),
-      ballots: engineBallots(await this.ballots.findBallots(contestId)),
+      ballots: engineBallots(counted),
+      frozenDigest: legacy ? snapshot.inputDigest : sealedDigest(sealed),
       seed: election.tieBreakSeed,
       merkleRoot: election.merkleRoot,
       participations: await this.ballots.countParticipations(contestId),
@@ -73,6 +89,11 @@ export class ElectionContestSource implements ContestSource, OnModuleInit {
       subjectId: contestId,
       data: { runId: run.id, outputDigest: run.outputDigest, elected: run.outcome.elected ?? [] },
     });
+  }
+
+  /** Certified: a custodial key has no further use, and is destroyed with the certification. */
+  async onCertified(contestId: string): Promise<void> {
+    await this.custody.destroyKey(contestId);
   }
 
   private async closed(id: string): Promise<ElectionEntity> {

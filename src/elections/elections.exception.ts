@@ -25,6 +25,14 @@ export enum ElectionsErrorCode {
   NomineeNotEligible = 'ELECTION_NOMINEE_NOT_ELIGIBLE',
   NotTheNominee = 'ELECTION_NOT_THE_NOMINEE',
   NotAwaitingConsent = 'ELECTION_NOT_AWAITING_CONSENT',
+  BallotKeyMissing = 'ELECTION_BALLOT_KEY_MISSING',
+  CustodyNotReady = 'ELECTION_CUSTODY_NOT_READY',
+  NotAHolder = 'ELECTION_NOT_A_KEY_HOLDER',
+  ShareAlreadyCollected = 'ELECTION_SHARE_ALREADY_COLLECTED',
+  ShareAlreadySubmitted = 'ELECTION_SHARE_ALREADY_SUBMITTED',
+  WrongShare = 'ELECTION_WRONG_SHARE',
+  SharesNotNeeded = 'ELECTION_SHARES_NOT_NEEDED',
+  BallotsDoNotOpen = 'ELECTION_BALLOTS_DO_NOT_OPEN',
 }
 
 const KINDS: Record<ElectionsErrorCode, ErrorKind> = {
@@ -52,6 +60,14 @@ const KINDS: Record<ElectionsErrorCode, ErrorKind> = {
   [ElectionsErrorCode.NomineeNotEligible]: 'conflict',
   [ElectionsErrorCode.NotTheNominee]: 'forbidden',
   [ElectionsErrorCode.NotAwaitingConsent]: 'conflict',
+  [ElectionsErrorCode.BallotKeyMissing]: 'unavailable',
+  [ElectionsErrorCode.CustodyNotReady]: 'conflict',
+  [ElectionsErrorCode.NotAHolder]: 'forbidden',
+  [ElectionsErrorCode.ShareAlreadyCollected]: 'conflict',
+  [ElectionsErrorCode.ShareAlreadySubmitted]: 'conflict',
+  [ElectionsErrorCode.WrongShare]: 'invalid',
+  [ElectionsErrorCode.SharesNotNeeded]: 'conflict',
+  [ElectionsErrorCode.BallotsDoNotOpen]: 'conflict',
 };
 
 export class ElectionsException extends DomainException {

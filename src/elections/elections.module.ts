@@ -4,7 +4,11 @@ import { MembersModule } from 'src/members/members.module';
 import { TallyingModule } from 'src/tallying/tallying.module';
 import { BallotsRepository } from './ballots.repository';
 import { CandidatesRepository } from './candidates.repository';
+import { BallotKeyService } from './ballot-key.service';
 import { CastingService } from './casting.service';
+import { CustodyController } from './custody.controller';
+import { CustodyRepository } from './custody.repository';
+import { CustodyService } from './custody.service';
 import { ElectionContestSource } from './election-contest';
 import { ElectionScheduler } from './election-scheduler';
 import { ElectionsController } from './elections.controller';
@@ -19,7 +23,7 @@ import { VoterRollRepository } from './voter-roll.repository';
 /** General meetings, elections, candidates, the voter roll, secret ballots and results. */
 @Module({
   imports: [AuditModule, MembersModule, TallyingModule],
-  controllers: [MeetingsController, ElectionsController],
+  controllers: [MeetingsController, ElectionsController, CustodyController],
   providers: [
     MeetingsService,
     MeetingsRepository,
@@ -29,6 +33,9 @@ import { VoterRollRepository } from './voter-roll.repository';
     VoterRollRepository,
     BallotsRepository,
     CastingService,
+    CustodyService,
+    CustodyRepository,
+    BallotKeyService,
     ResultsService,
     ElectionContestSource,
     ElectionScheduler,

@@ -24,6 +24,11 @@ export type ElectionStateFields = Pick<
   'status' | 'openedAt' | 'closedAt' | 'merkleRoot' | 'closeSnapshot'
 >;
 
+export type ElectionKeyFields = Pick<
+  ElectionEntity,
+  'custody' | 'ballotPublicKey' | 'wrappedBallotKey' | 'commissionThreshold' | 'keyDestroyedAt'
+>;
+
 @Injectable()
 export class ElectionsRepository {
   constructor(private readonly db: Database) {}
@@ -77,6 +82,10 @@ export class ElectionsRepository {
   }
 
   async updateState(id: string, fields: Partial<ElectionStateFields>): Promise<void> {
+    await this.repo.update({ id }, fields);
+  }
+
+  async updateKeys(id: string, fields: Partial<ElectionKeyFields>): Promise<void> {
     await this.repo.update({ id }, fields);
   }
 }

@@ -4,11 +4,11 @@ import { Actor, AuditService } from 'src/audit/audit.service';
 import type { AuthUser } from 'src/common/auth/auth-user';
 import { Database, pgConstraint, pgErrorCode } from 'src/database/database';
 import { MembersRepository } from 'src/members/members.repository';
-import { inputDigest } from 'src/tallying/input-digest';
 import { merkleRoot } from 'src/tallying/merkle';
 import { TallyingService } from 'src/tallying/tallying.service';
 import { BallotsRepository } from './ballots.repository';
 import { CandidatesRepository } from './candidates.repository';
+import { CustodyService } from './custody.service';
 import type {
   AddCandidateDto,
   ConsentDto,
@@ -21,14 +21,16 @@ import type {
 import type { CandidateEntity } from './entities/candidate.entity';
 import type { CloseSnapshot, ElectionEntity } from './entities/election.entity';
 import { checkSettings, quorumStatus } from './election-rules';
-import { engineBallots } from './election-ballots';
+import { sealedDigest } from './ballot-sealing';
 import { ElectionsErrorCode, ElectionsException } from './elections.exception';
 import { ElectionFields, ElectionsRepository } from './elections.repository';
 import { MeetingsRepository } from './meetings.repository';
 import { meetingDate } from './meetings.service';
 import { RollRow, VoterRollRepository } from './voter-roll.repository';
 
-export const ELECTION_CONTEST = 'election';
+import { ELECTION_CONTEST } from 'src/tallying/contest-kinds';
+
+export { ELECTION_CONTEST };
 
 function userActor(caller: AuthUser): Actor {
   return { kind: 'user', id: caller.id };
@@ -48,6 +50,7 @@ export class ElectionsService {
     private readonly meetings: MeetingsRepository,
     private readonly members: MembersRepository,
     private readonly tallying: TallyingService,
+    private readonly custody: CustodyService,
     private readonly audit: AuditService,
   ) {}
 
@@ -95,6 +98,7 @@ export class ElectionsService {
     this.checkFields(fields);
     return this.db.transaction(async () => {
       const election = await this.elections.insert(fields);
+      await this.custody.createCustodialKey(election.id);
       await this.audit.record({
         actor: userActor(caller),
         action: 'election.created',
@@ -342,6 +346,7 @@ export class ElectionsService {
             : 'The election has no candidates',
         );
       }
+      await this.custody.checkReadyToOpen(election);
       const rollDate = election.rollDate ?? now.toISOString().slice(0, 10);
       await this.roll.freeze(id, rollDate, election.registeredOnly ? election.meetingId : null);
       const roll = await this.roll.countActive(id);
@@ -365,9 +370,9 @@ export class ElectionsService {
 
   /**
    * Closes voting: waits for casts in flight (they hold a share lock on the election row), then
-   * freezes the ballots, fixes the Merkle root over the receipts and writes the close, its audit
-   * event and the tally job in one transaction. The close time is read once the lock is held, so
-   * every participation's time precedes it.
+   * freezes the sealed ballots (their digest), fixes the Merkle root over the receipts and writes
+   * the close, its audit event and, where the server can open the ballots (custodial), the tally
+   * job in one transaction; a commission's shares start the tally later.
    */
   async close(actor: Actor, id: string): Promise<ElectionEntity> {
     return this.db.transaction(async () => {
@@ -383,8 +388,8 @@ export class ElectionsService {
         );
       }
       const closedAt = await this.db.clock();
-      const receipts = await this.ballots.findReceipts(id);
-      const stored = await this.ballots.findBallots(id);
+      const sealed = await this.ballots.findSealed(id);
+      const receipts = sealed.map((b) => b.receipt);
       const participations = await this.ballots.countParticipations(id);
       const roll = await this.roll.countActive(id);
       let registered: number | null = null;
@@ -398,7 +403,7 @@ export class ElectionsService {
         }
       }
       const root = merkleRoot(receipts);
-      const digest = inputDigest(engineBallots(stored));
+      const digest = sealedDigest(sealed);
       const snapshot: CloseSnapshot = {
         rollSize: roll.size,
         rollWeight: roll.weight,
@@ -406,7 +411,7 @@ export class ElectionsService {
         ballots: receipts.length,
         registered,
         quorum,
-        inputDigest: digest,
+        sealedDigest: digest,
       };
       await this.elections.updateState(id, {
         status: 'closed',
@@ -421,11 +426,13 @@ export class ElectionsService {
         subjectId: id,
         data: { merkleRoot: root, ...snapshot },
       });
-      await this.tallying.enqueue({
-        contestKind: ELECTION_CONTEST,
-        contestId: id,
-        inputDigest: digest,
-      });
+      if (this.custody.canOpenAtClose(election, sealed.length)) {
+        await this.tallying.enqueue({
+          contestKind: ELECTION_CONTEST,
+          contestId: id,
+          inputDigest: digest,
+        });
+      }
       if (receipts.length !== participations) {
         this.logger.error(
           { election: id, ballots: receipts.length, participations },

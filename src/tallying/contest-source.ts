@@ -7,6 +7,11 @@ export interface FrozenContest {
   config: MethodConfig;
   candidates: string[];
   ballots: Ballot[];
+  /**
+   * What the close froze, recomputed from what is stored now (an election's sealed ballots); when
+   * absent, the ballots themselves were frozen and their input digest stands for it.
+   */
+  frozenDigest?: string;
   seed: string;
   merkleRoot: string | null;
   /** Who took part; must equal the number of ballots. */

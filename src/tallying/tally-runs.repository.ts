@@ -13,12 +13,13 @@ export class TallyRunsRepository {
     return this.db.manager.getRepository(TallyRunEntity);
   }
 
-  findByInput(
+  /** The run of the job that named this frozen input (see `TallyRunEntity.frozenDigest`). */
+  findByFrozen(
     contestKind: string,
     contestId: string,
-    inputDigest: string,
+    frozenDigest: string,
   ): Promise<TallyRunEntity | null> {
-    return this.repo.findOneBy({ contestKind, contestId, inputDigest });
+    return this.repo.findOneBy({ contestKind, contestId, frozenDigest });
   }
 
   findLatestForContest(contestKind: string, contestId: string): Promise<TallyRunEntity | null> {

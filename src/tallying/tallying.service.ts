@@ -59,7 +59,7 @@ export class TallyingService {
     try {
       const run = await this.db.transaction(async () => {
         await this.db.lock('contest', `${job.contestKind}.${job.contestId}`);
-        const existing = await this.runs.findByInput(
+        const existing = await this.runs.findByFrozen(
           job.contestKind,
           job.contestId,
           job.inputDigest,
@@ -95,13 +95,14 @@ export class TallyingService {
       );
     }
     const digestNow = inputDigest(contest.ballots);
-    if (digestNow !== job.inputDigest) {
+    const frozenNow = contest.frozenDigest ?? digestNow;
+    if (frozenNow !== job.inputDigest) {
       throw new TallyingException(
         TallyingErrorCode.InputChanged,
         'The ballots differ from those frozen at close',
         {
           frozen: job.inputDigest,
-          now: digestNow,
+          now: frozenNow,
         },
       );
     }
@@ -133,6 +134,7 @@ export class TallyingService {
       config: contest.config as unknown as Record<string, unknown>,
       engineVersion: result.engineVersion,
       inputDigest: digestNow,
+      frozenDigest: frozenNow,
       seed: contest.seed,
       merkleRoot: contest.merkleRoot,
       ballotCount,
@@ -141,7 +143,7 @@ export class TallyingService {
       outputDigest: digest({ result, outcome }),
     };
     await this.runs.insertIfAbsent(fields);
-    const run = (await this.runs.findByInput(job.contestKind, job.contestId, digestNow))!;
+    const run = (await this.runs.findByFrozen(job.contestKind, job.contestId, frozenNow))!;
     await this.audit.record({
       actor: SYSTEM,
       action: 'tally.completed',

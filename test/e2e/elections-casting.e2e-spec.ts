@@ -3,6 +3,7 @@ import { decodeJwt, signJwt } from '../support/jwt';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   bearer,
+  openedBallots,
   cast,
   draftElection,
   newVoters,
@@ -38,10 +39,10 @@ describe('casting ballots (e2e)', () => {
         `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'ballot'`,
       );
       expect(columns.map((c) => c.column_name).sort()).toEqual([
-        'content',
         'election_id',
         'id',
         'receipt',
+        'sealed',
         'weight',
       ]);
       for (const c of columns) {
@@ -70,12 +71,12 @@ describe('casting ballots (e2e)', () => {
       await openElection(t, admin, e.id);
       expect((await cast(t, voter, e.id, { choice: 'no' })).status).toBe(201);
       await expect(
-        t.db.query(`UPDATE ballot SET content = '{"choice":"yes"}' WHERE election_id = $1`, [e.id]),
+        t.db.query(`UPDATE ballot SET sealed = '\\x00'::bytea WHERE election_id = $1`, [e.id]),
       ).rejects.toThrow(/append-only/);
       await expect(
         t.db.query(`DELETE FROM participation WHERE election_id = $1`, [e.id]),
       ).rejects.toThrow(/append-only/);
-      const [row] = await t.db.query(`SELECT content FROM ballot WHERE election_id = $1`, [e.id]);
+      const [row] = await openedBallots(t, e.id);
       expect(row.content).toEqual({ choice: 'no' });
     });
   });
@@ -132,10 +133,9 @@ describe('casting ballots (e2e)', () => {
       expect(
         (await cast(t, delegate, e.id, { choice: 'no' }, { memberId: delegate.memberId })).status,
       ).toBe(201);
-      const ballots = await t.db.query(
-        `SELECT content, weight FROM ballot WHERE election_id = $1 ORDER BY weight`,
-        [e.id],
-      );
+      const ballots = (await openedBallots(t, e.id))
+        .map(({ content, weight }) => ({ content, weight }))
+        .sort((a, b) => a.weight - b.weight);
       expect(ballots).toEqual([
         { content: { choice: 'no' }, weight: 1 },
         { content: { choice: 'yes' }, weight: 3 },
@@ -399,7 +399,7 @@ describe('casting ballots (e2e)', () => {
       await openElection(t, admin, e.id);
       const res = await cast(t, voter, e.id, { blank: true });
       expect(res.status).toBe(201);
-      const [row] = await t.db.query(`SELECT content FROM ballot WHERE election_id = $1`, [e.id]);
+      const [row] = await openedBallots(t, e.id);
       expect(row.content).toEqual({ choice: 'blank' });
     });
   });
@@ -431,7 +431,10 @@ describe('casting ballots (e2e)', () => {
       const [stale, disabled] = await newVoters(t, 2);
       const id = await openYesNo();
       const claims = decodeJwt(stale.token);
-      const restamped = signJwt({ ...claims, ver: (claims.ver as number) + 1 }, t.config.auth.jwtSecret);
+      const restamped = signJwt(
+        { ...claims, ver: (claims.ver as number) + 1 },
+        t.config.auth.jwtSecret,
+      );
       expectSignedOut(await cast(t, { ...stale, token: restamped }, id, { choice: 'yes' }));
       await t.db.query(`UPDATE app_user SET status = 'disabled' WHERE id = $1`, [disabled.userId]);
       expectSignedOut(await cast(t, disabled, id, { choice: 'yes' }));
@@ -443,9 +446,10 @@ describe('casting ballots (e2e)', () => {
     it('refuses an expired session, and odd claims in a genuinely signed token, with 401', async () => {
       const [expired, odd] = await newVoters(t, 2);
       const id = await openYesNo();
-      await t.db.query(`UPDATE auth_session SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [
-        expired.userId,
-      ]);
+      await t.db.query(
+        `UPDATE auth_session SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
+        [expired.userId],
+      );
       expectSignedOut(await cast(t, expired, id, { choice: 'yes' }));
       const claims = decodeJwt(odd.token);
       for (const change of [{ ver: 2 ** 31 }, { ver: '0' }, { sid: '-'.repeat(36) }]) {
@@ -464,7 +468,9 @@ describe('casting ballots (e2e)', () => {
         token: signJwt({ ...claims, ver: (claims.ver as number) + 1 }, t.config.auth.jwtSecret),
       };
       expectSignedOut(await cast(t, stale, id, { choice: 'maybe' }));
-      expectSignedOut(await cast(t, stale, '00000000-0000-4000-8000-00000000dead', { choice: 'yes' }));
+      expectSignedOut(
+        await cast(t, stale, '00000000-0000-4000-8000-00000000dead', { choice: 'yes' }),
+      );
       await expectNothingStored(id);
     });
 
@@ -473,11 +479,16 @@ describe('casting ballots (e2e)', () => {
       const id = await openYesNo();
       expect((await cast(t, voter, id, { choice: 'yes' })).status).toBe(201);
       const closed = await openYesNo();
-      expect((await t.http.post(`/api/v1/elections/${closed}/close`).set(...bearer(admin))).status).toBe(200);
+      expect(
+        (await t.http.post(`/api/v1/elections/${closed}/close`).set(...bearer(admin))).status,
+      ).toBe(200);
       await t.http.post('/api/v1/auth/logout').set(...bearer(voter.token));
       const refusals = [
         await cast(t, voter, id, { choice: 'maybe' }),
-        await t.http.post(`/api/v1/elections/${id}/ballots`).set(...bearer(voter.token)).send({}),
+        await t.http
+          .post(`/api/v1/elections/${id}/ballots`)
+          .set(...bearer(voter.token))
+          .send({}),
         await cast(t, voter, '00000000-0000-4000-8000-00000000dead', { choice: 'yes' }),
         await cast(t, voter, 'not-a-uuid', { choice: 'yes' }),
         await cast(t, voter, closed, { choice: 'yes' }),

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AuthService } from 'src/auth/auth.service';
 import { UsersRepository } from 'src/auth/users.repository';
+import { BallotKeyService } from 'src/elections/ballot-key.service';
+import { openBallot, unwrapSecret } from 'src/elections/ballot-sealing';
 import { JobsService } from 'src/jobs/jobs.service';
 import type { TestApp } from '../support/test-app';
 
@@ -168,4 +170,33 @@ export async function rowCounts(
     [electionId],
   );
   return row;
+}
+
+/**
+ * The ballots of a custodial election opened as its custodian could before certification (the
+ * election key unwrapped with the server key), for tests that check what a ballot holds.
+ */
+export async function openedBallots(
+  t: TestApp,
+  electionId: string,
+): Promise<{ content: Record<string, unknown>; weight: number; receipt: string }[]> {
+  const [election] = await t.db.query<{ ballot_public_key: Buffer; wrapped_ballot_key: Buffer }[]>(
+    `SELECT ballot_public_key, wrapped_ballot_key FROM election WHERE id = $1`,
+    [electionId],
+  );
+  const secretKey = unwrapSecret(
+    election.wrapped_ballot_key,
+    t.app.get(BallotKeyService).serverKey(),
+    'election-key',
+    electionId,
+  )!;
+  const rows = await t.db.query<{ sealed: Buffer; weight: number; receipt: string }[]>(
+    `SELECT sealed, weight, receipt FROM ballot WHERE election_id = $1 ORDER BY receipt`,
+    [electionId],
+  );
+  return rows.map((r) => ({
+    content: openBallot(r.sealed, { publicKey: election.ballot_public_key, secretKey })!.ballot,
+    weight: r.weight,
+    receipt: r.receipt,
+  }));
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import pino from 'pino';
+import pino, { type Logger as Pino } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -19,12 +19,17 @@ export interface TestApp {
   config: Config;
   close(): Promise<void>;
   /** Creates a user with the given role and returns a bearer token for it. */
-  userWithToken(role: Role, overrides?: { email?: string; displayName?: string }): Promise<{ id: string; email: string; password: string; token: string }>;
+  userWithToken(
+    role: Role,
+    overrides?: { email?: string; displayName?: string },
+  ): Promise<{ id: string; email: string; password: string; token: string }>;
 }
 
 export interface TestAppOptions {
   redis?: boolean;
   env?: Record<string, string>;
+  /** The app's logger; silent unless given. */
+  logger?: Pino;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -41,7 +46,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     env.REDIS_URL = testRedisUrl();
   }
   const config = loadConfig(env);
-  const app = await createHttpApp(config, database.url, pino({ level: 'silent' }));
+  const app = await createHttpApp(
+    config,
+    database.url,
+    options.logger ?? pino({ level: 'silent' }),
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const http = request(app.getHttpServer());
@@ -59,7 +68,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async userWithToken(role, overrides = {}) {
       counter++;
-      const email = overrides.email ?? `${role}${counter}-${randomBytes(3).toString('hex')}@example.org`;
+      const email =
+        overrides.email ?? `${role}${counter}-${randomBytes(3).toString('hex')}@example.org`;
       const password = `pw-${randomBytes(9).toString('base64url')}`;
       const user = await app.get(UsersService).create(null, {
         email,
@@ -71,7 +81,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (res.status !== 200) {
         throw new Error(`login failed in test setup: ${res.status} ${JSON.stringify(res.body)}`);
       }
-      return { id: user.id, email, password, token: (res.body as { accessToken: string }).accessToken };
+      return {
+        id: user.id,
+        email,
+        password,
+        token: (res.body as { accessToken: string }).accessToken,
+      };
     },
   };
 }

@@ -2,9 +2,11 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } fr
 import { ElectionEntity } from './election.entity';
 
 /**
- * The content of one vote. Deliberately nothing here points at a member, a user or a participation,
- * the id is random and there is no time column: a ballot cannot be traced back to its voter.
- * The table is append-only.
+ * One vote as cast: sealed to the election's public key before it reaches SQL, so this row says
+ * nothing of how anyone voted, whatever else in the database it can be linked to (it is written in
+ * the same transaction as the voter's participation). Nothing here points at a member, a user or a
+ * participation, the id is random and there is no time column. The table is append-only. The
+ * tally opens the seals and stores what it counts in `counted_ballot`.
  */
 @Entity('ballot')
 @Check('ballot_weight_check', `"weight" >= 1`)
@@ -20,9 +22,9 @@ export class BallotEntity {
   @JoinColumn({ name: 'election_id' })
   election?: ElectionEntity;
 
-  /** The canonical engine ballot (without weight). */
-  @Column({ type: 'jsonb' })
-  content!: Record<string, unknown>;
+  /** libsodium sealed box of the canonical { ballot, nonce }; null only for ballots cast before sealing. */
+  @Column({ type: 'bytea', nullable: true })
+  sealed!: Buffer | null;
 
   @Column({ type: 'integer', default: 1 })
   weight!: number;

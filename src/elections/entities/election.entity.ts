@@ -24,6 +24,14 @@ export type ElectionMethod = (typeof ELECTION_METHODS)[number];
 export const ELECTION_STATUSES = ['draft', 'open', 'closed', 'tallied'] as const;
 export type ElectionStatus = (typeof ELECTION_STATUSES)[number];
 
+/**
+ * Who can open the sealed ballots. `custodial`: the election key is kept wrapped under the server
+ * key (BALLOT_KEY) and destroyed at certification. `commission`: the key is split k-of-n among the
+ * counting commission and the server keeps none of it.
+ */
+export const CUSTODY_MODES = ['custodial', 'commission'] as const;
+export type CustodyMode = (typeof CUSTODY_MODES)[number];
+
 export const THRESHOLD_KINDS = ['none', 'more_than_half', 'qualified'] as const;
 export const THRESHOLD_BASES = ['valid', 'cast', 'registered', 'roll'] as const;
 export type ThresholdBase = (typeof THRESHOLD_BASES)[number];
@@ -46,7 +54,10 @@ export interface CloseSnapshot {
   ballots: number;
   registered: number | null;
   quorum: QuorumStatus | null;
-  inputDigest: string;
+  /** Which sealed ballots the tally opens (`sealedDigest`); absent for elections closed before sealing. */
+  sealedDigest?: string;
+  /** Elections closed before sealing: the digest of their plain ballots. */
+  inputDigest?: string;
 }
 
 export interface QuorumStatus {
@@ -70,6 +81,11 @@ export interface QuorumStatus {
   `"opens_at" IS NULL OR "closes_at" IS NULL OR "opens_at" < "closes_at"`,
 )
 @Check('election_registration_check', `NOT "registered_only" OR "meeting_id" IS NOT NULL`)
+@Check('election_custody_check', `"custody" IN ('custodial', 'commission')`)
+@Check(
+  'election_commission_check',
+  `"custody" <> 'commission' OR ("commission_threshold" >= 2 AND "wrapped_ballot_key" IS NULL)`,
+)
 @Index('election_meeting_idx', ['meetingId'])
 @Index('election_due_idx', ['status', 'opensAt', 'closesAt'])
 export class ElectionEntity {
@@ -135,6 +151,25 @@ export class ElectionEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   closeSnapshot!: CloseSnapshot | null;
+
+  @Column({ type: 'text', default: 'custodial' })
+  custody!: CustodyMode;
+
+  /** X25519 public key the ballots are sealed to; null only for elections created before sealing. */
+  @Column({ type: 'bytea', nullable: true })
+  ballotPublicKey!: Buffer | null;
+
+  /** Custodial: the election's secret key wrapped under the server key, until certification. */
+  @Column({ type: 'bytea', nullable: true })
+  wrappedBallotKey!: Buffer | null;
+
+  /** Commission: how many shares open the ballots. */
+  @Column({ type: 'integer', nullable: true })
+  commissionThreshold!: number | null;
+
+  /** When the key was destroyed (custodial, at certification). */
+  @Column({ type: 'timestamptz', nullable: true })
+  keyDestroyedAt!: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -1,10 +1,12 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { MemberEntity } from 'src/members/entities/member.entity';
 import { ElectionEntity } from './election.entity';
 
 /**
  * That a member has voted in an election (who, never how). The primary key makes a second vote
- * impossible, whatever the application does; the table is append-only.
+ * impossible, whatever the application does; the table is append-only. It keeps no time: the
+ * order of votes would help pair participations with ballots, and nothing needs it (the close's
+ * share lock, not a timestamp, decides which votes are in).
  */
 @Entity('participation')
 export class ParticipationEntity {
@@ -21,7 +23,4 @@ export class ParticipationEntity {
   @ManyToOne(() => MemberEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'member_id' })
   member?: MemberEntity;
-
-  @Column({ type: 'timestamptz', default: () => 'now()' })
-  castAt!: Date;
 }

@@ -6,6 +6,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  */
 @Entity('tally_run')
 @Index('tally_run_contest_input_uq', ['contestKind', 'contestId', 'inputDigest'], { unique: true })
+@Index('tally_run_contest_frozen_uq', ['contestKind', 'contestId', 'frozenDigest'], {
+  unique: true,
+})
 export class TallyRunEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -29,6 +32,13 @@ export class TallyRunEntity {
   /** SHA-256 of the canonical, sorted ballot list. */
   @Column({ type: 'char', length: 64 })
   inputDigest!: string;
+
+  /**
+   * What the close froze and the job named: the sealed ballots of an election, the ballots
+   * themselves where they are not sealed (then equal to `inputDigest`).
+   */
+  @Column({ type: 'char', length: 64 })
+  frozenDigest!: string;
 
   @Column({ type: 'text' })
   seed!: string;
