@@ -1,0 +1,52 @@
+import { tally } from 'src/tally';
+import { engineBallots, groupByContent } from './election-ballots';
+
+describe('counted ballots', () => {
+  it('groups opened ballots per distinct content, whatever their weights, in content order', () => {
+    const groups = groupByContent([
+      { content: { choice: 'y' }, weight: 37 },
+      { content: { choice: 'x' }, weight: 1 },
+      { content: { choice: 'y' }, weight: 1 },
+      { content: { choice: 'x' }, weight: 1 },
+    ]);
+    expect(groups).toEqual([
+      { content: { choice: 'x' }, ballots: 2, weight: 2 },
+      { content: { choice: 'y' }, ballots: 2, weight: 38 },
+    ]);
+  });
+
+  it('gives the engine each group as its count of ballots of equal weight, exact when it does not divide', () => {
+    expect(
+      engineBallots([
+        { content: { choice: 'x' }, ballots: 2, weight: 2 },
+        { content: { choice: 'y' }, ballots: 2, weight: 38 },
+        { content: { choice: 'z' }, ballots: 3, weight: 5 },
+      ]),
+    ).toEqual([
+      { choice: 'x', count: 2 },
+      { choice: 'y', count: 2, weight: 19 },
+      { choice: 'z', count: 3, weight: '5/3' },
+    ]);
+  });
+
+  it('counts the grouped form exactly as the ballots one by one', () => {
+    const opened = [
+      { content: { choice: 'a' }, weight: 3 },
+      { content: { choice: 'b' }, weight: 1 },
+      { content: { choice: 'a' }, weight: 1 },
+      { content: { choice: 'b' }, weight: 2 },
+      { content: { choice: 'a' }, weight: 1 },
+    ];
+    const config = { method: 'plurality' as const, config: {}, candidates: ['a', 'b'], seed: 's' };
+    const grouped = tally({ ...config, ballots: engineBallots(groupByContent(opened)) });
+    const single = tally({
+      ...config,
+      ballots: opened.map((b) => ({ ...b.content, weight: b.weight })),
+    });
+    expect(grouped.rounds).toEqual(single.rounds);
+    expect(grouped.winners).toEqual(single.winners);
+    // Only the number of distinct entries differs: content alone, not content and weight.
+    expect({ ...grouped.stats, distinct: 2 }).toEqual({ ...single.stats, distinct: 2 });
+    expect(grouped.stats.distinct).toBe(2);
+  });
+});
