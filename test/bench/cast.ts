@@ -142,10 +142,22 @@ async function prepareRun(
   });
   const candidateIds: string[] = [];
   for (const { memberId } of minted.slice(0, 3)) {
-    candidateIds.push((await api.ok<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, { memberId })).id);
+    candidateIds.push(
+      (
+        await api.ok<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, {
+          memberId,
+        })
+      ).id,
+    );
   }
   await api.ok('POST', `/elections/${election.id}/open`, adminToken, {});
-  return { plan, tokens: minted.map((v) => v.token), electionId: election.id, candidateIds, warmUp };
+  return {
+    plan,
+    tokens: minted.map((v) => v.token),
+    electionId: election.id,
+    candidateIds,
+    warmUp,
+  };
 }
 
 async function runCast(url: string, api: ApiProcess, run: PreparedRun): Promise<RunResult> {
@@ -153,12 +165,26 @@ async function runCast(url: string, api: ApiProcess, run: PreparedRun): Promise<
   const apiPid = api.service.pid;
   const target = `${api.url}/api/v1/elections/${run.electionId}/ballots`;
   const requestFor = (i: number): { headers: Record<string, string>; body: string } => ({
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${tokens[i % tokens.length]}`,
+    },
     body: JSON.stringify({ ballot: { choice: candidateIds[i % candidateIds.length] } }),
   });
-  const before = { api: cpuSeconds(apiPid), postgres: postgresCpuSeconds(), self: process.cpuUsage() };
+  const before = {
+    api: cpuSeconds(apiPid),
+    postgres: postgresCpuSeconds(),
+    self: process.cpuUsage(),
+  };
   const load = plan.rate
-    ? await pacedLoad({ url: target, rate: plan.rate, connections: plan.connections, total: tokens.length, timeoutMs: 10_000, request: requestFor })
+    ? await pacedLoad({
+        url: target,
+        rate: plan.rate,
+        connections: plan.connections,
+        total: tokens.length,
+        timeoutMs: 10_000,
+        request: requestFor,
+      })
     : await closedLoop(target, plan.connections, tokens.length, requestFor);
   if (load.worstPerSecond && !run.warmUp) {
     process.stdout.write(
@@ -181,7 +207,8 @@ async function runCast(url: string, api: ApiProcess, run: PreparedRun): Promise<
     [run.electionId],
   );
   const ok = load.ok;
-  const perBallot = (seconds: number): number => Math.round((100 * 1000 * seconds) / Math.max(ok, 1)) / 100;
+  const perBallot = (seconds: number): number =>
+    Math.round((100 * 1000 * seconds) / Math.max(ok, 1)) / 100;
   return {
     ...plan,
     requests: load.sent,
@@ -192,16 +219,24 @@ async function runCast(url: string, api: ApiProcess, run: PreparedRun): Promise<
     p50: load.p50,
     p99: load.p99,
     stored: { ballots: Number(stored.ballots), participations: Number(stored.participations) },
-    cpu: { api: perBallot(used.api), postgres: perBallot(used.postgres), loadGenerator: perBallot(used.loadGenerator) },
+    cpu: {
+      api: perBallot(used.api),
+      postgres: perBallot(used.postgres),
+      loadGenerator: perBallot(used.loadGenerator),
+    },
   };
 }
 
 const CEILING_CLIENTS = 32;
 const CEILING_TX_PER_CLIENT = 1500;
-const CEILING_ELECTIONS = { twoRow: '00000000-0000-4000-8000-0000000000c1', statement: '00000000-0000-4000-8000-0000000000c2' };
+const CEILING_ELECTIONS = {
+  twoRow: '00000000-0000-4000-8000-0000000000c1',
+  statement: '00000000-0000-4000-8000-0000000000c2',
+};
 
 /** The uuid of ceiling voter (member and user alike) number `n`, as SQL. */
-const ceilingId = (n: string, group: string): string => `('00000000-0000-4000-${group}-' || lpad(to_hex(${n}::int), 12, '0'))::uuid`;
+const ceilingId = (n: string, group: string): string =>
+  `('00000000-0000-4000-${group}-' || lpad(to_hex(${n}::int), 12, '0'))::uuid`;
 
 /**
  * Two open elections on the real tables (keys, foreign keys, indexes and triggers as migrated) and,
@@ -250,10 +285,28 @@ async function prepareCeiling(url: string): Promise<void> {
 function pgbench(url: string, name: string, body: string): number {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cast-'));
   const script = join(dir, `${name}.sql`);
-  writeFileSync(script, `\\set i :i + 1\n\\set v :client_id * ${CEILING_TX_PER_CLIENT} + :i\n${body}\n`);
+  writeFileSync(
+    script,
+    `\\set i :i + 1\n\\set v :client_id * ${CEILING_TX_PER_CLIENT} + :i\n${body}\n`,
+  );
   const out = execFileSync(
     'pgbench',
-    ['-n', '-M', 'prepared', '-c', String(CEILING_CLIENTS), '-j', '2', '-t', String(CEILING_TX_PER_CLIENT), '-D', 'i=0', '-f', script, url],
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(CEILING_CLIENTS),
+      '-j',
+      '2',
+      '-t',
+      String(CEILING_TX_PER_CLIENT),
+      '-D',
+      'i=0',
+      '-f',
+      script,
+      url,
+    ],
     { encoding: 'utf8' },
   );
   if (!/number of failed transactions: 0 /.test(out)) {
@@ -277,13 +330,15 @@ interface Ceiling {
 async function measureCeiling(url: string): Promise<Ceiling> {
   await prepareCeiling(url);
   const receipt = `md5(random()::text) || md5(random()::text)`;
+  // A sealed plurality ballot is about 150 bytes (the ballot, the nonce and the box's 48).
+  const sealed = `decode(repeat('5a', 150), 'hex')`;
   const twoRow = pgbench(
     url,
     'two-row',
     `BEGIN;
 INSERT INTO participation (election_id, member_id) VALUES ('${CEILING_ELECTIONS.twoRow}', ${ceilingId(':v', '8000')});
-INSERT INTO ballot (id, election_id, content, weight, receipt)
-  VALUES (gen_random_uuid(), '${CEILING_ELECTIONS.twoRow}', '{"choice":"ceiling"}', 1, ${receipt});
+INSERT INTO ballot (id, election_id, sealed, weight, receipt)
+  VALUES (gen_random_uuid(), '${CEILING_ELECTIONS.twoRow}', ${sealed}, 1, ${receipt});
 COMMIT;`,
   );
   const statement = pgbench(
@@ -294,7 +349,7 @@ COMMIT;`,
       .replaceAll('$2', 'NULL')
       .replaceAll('$3', ceilingId(':v', '9000'))
       .replaceAll('$4', 'gen_random_uuid()')
-      .replaceAll('$5', `'{"choice":"ceiling"}'`)
+      .replaceAll('$5', sealed)
       .replaceAll('$6', receipt)
       .replaceAll('$7', ceilingId(':v', 'a000'))
       .replaceAll('$8', '0')};`,
@@ -307,7 +362,9 @@ COMMIT;`,
   );
   const expected = CEILING_CLIENTS * CEILING_TX_PER_CLIENT;
   if (Number(stored.twoRow) !== expected || Number(stored.statement) !== expected) {
-    throw new Error(`ceiling runs stored ${stored.twoRow} and ${stored.statement} rows, expected ${expected} each`);
+    throw new Error(
+      `ceiling runs stored ${stored.twoRow} and ${stored.statement} rows, expected ${expected} each`,
+    );
   }
   return { twoRow, statement, best: Math.max(twoRow, statement) };
 }
@@ -342,7 +399,17 @@ async function main(): Promise<void> {
     const prepared: PreparedRun[] = [];
     for (const [index, plan] of [...warmUps, ...PLANS].entries()) {
       const warmUp = index < warmUps.length;
-      prepared.push(await prepareRun(stack, api, adminToken, index, plan, warmUp ? WARM_UP_VOTERS : VOTERS, warmUp));
+      prepared.push(
+        await prepareRun(
+          stack,
+          api,
+          adminToken,
+          index,
+          plan,
+          warmUp ? WARM_UP_VOTERS : VOTERS,
+          warmUp,
+        ),
+      );
     }
     const url = database.url;
     await sql(url, 'VACUUM ANALYZE');
@@ -370,9 +437,18 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     const consistent = runs.every(
-      (r) => r.ok > 0 && r.non2xx === 0 && r.errors === 0 && r.stored.ballots === r.ok && r.stored.participations === r.ok,
+      (r) =>
+        r.ok > 0 &&
+        r.non2xx === 0 &&
+        r.errors === 0 &&
+        r.stored.ballots === r.ok &&
+        r.stored.participations === r.ok,
     );
-    process.stdout.write(consistent ? 'no errors; counts: accepted receipts = ballots = participations\n' : 'ERRORS OR COUNTS DIFFER\n');
+    process.stdout.write(
+      consistent
+        ? 'no errors; counts: accepted receipts = ballots = participations\n'
+        : 'ERRORS OR COUNTS DIFFER\n',
+    );
     process.exitCode = consistent ? 0 : 1;
     // SIGTERM, so that a CPU profile is written.
     await api.service.stop();
@@ -383,6 +459,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

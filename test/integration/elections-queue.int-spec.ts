@@ -3,6 +3,8 @@ import { ElectionScheduler } from 'src/elections/election-scheduler';
 import { ElectionsService } from 'src/elections/elections.service';
 import { JobRegistry } from 'src/jobs/job-registry';
 import { JobName } from 'src/jobs/job-catalogue';
+import { canonicalJson, sha256Hex } from 'src/common/canonical-json';
+import { sealBallot } from 'src/elections/ballot-sealing';
 import { JobsService } from 'src/jobs/jobs.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { bearer, cast, draftElection, newVoters, openElection } from '../e2e/elections.fixtures';
@@ -60,10 +62,10 @@ describe('close → tally through the in-process queue driver (integration)', ()
 
     // An at-least-once queue may deliver the job again: it stores nothing new.
     await t.app.get(JobRegistry).run(JobName.Tally, jobs[0].payload as never);
-    const runs = await t.db.query(`SELECT input_digest FROM tally_run WHERE contest_id = $1`, [
+    const runs = await t.db.query(`SELECT frozen_digest FROM tally_run WHERE contest_id = $1`, [
       e.id,
     ]);
-    expect(runs).toEqual([{ input_digest: jobs[0].payload.inputDigest }]);
+    expect(runs).toEqual([{ frozen_digest: jobs[0].payload.inputDigest }]);
     const events = await t.db.query(
       `SELECT action FROM audit_event WHERE subject_id = $1 AND action LIKE 'tally.%'`,
       [e.id],
@@ -78,10 +80,20 @@ describe('close → tally through the in-process queue driver (integration)', ()
     const e = await draftElection(t, admin, { office: 'President', method: 'yes_no' }, ['Ann']);
     await openElection(t, admin, e.id);
     expect((await cast(t, voter, e.id, { choice: 'no' })).status).toBe(201);
-    // A stuffed ballot with no participation behind it.
+    // A stuffed ballot with no participation behind it, sealed and with a receipt as a real one
+    // (anyone who can write to the database can read the election's public key).
+    const [{ ballot_public_key: publicKey }] = await t.db.query<{ ballot_public_key: Buffer }[]>(
+      `SELECT ballot_public_key FROM election WHERE id = $1`,
+      [e.id],
+    );
+    const stuffed = { ballot: { choice: 'yes' }, nonce: 'f'.repeat(64) };
     await t.db.query(
-      `INSERT INTO ballot (id, election_id, content, weight, receipt) VALUES (gen_random_uuid(), $1, '{"choice":"yes"}', 1, $2)`,
-      [e.id, 'f'.repeat(64)],
+      `INSERT INTO ballot (id, election_id, sealed, weight, receipt) VALUES (gen_random_uuid(), $1, $2, 1, $3)`,
+      [
+        e.id,
+        sealBallot(stuffed, publicKey),
+        sha256Hex(canonicalJson({ electionId: e.id, ...stuffed })),
+      ],
     );
     expect(
       (await t.http.post(`/api/v1/elections/${e.id}/close`).set(...bearer(admin))).status,
