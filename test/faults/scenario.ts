@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { canonicalJson, sha256Hex } from 'src/common/canonical-json';
+import { sealBallot } from 'src/elections/ballot-sealing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ApiProcess, MintedVoter, query, RedisServer, Stack, waitFor } from '../support/stack';
 
@@ -174,28 +176,49 @@ export async function tallied(databaseUrl: string, electionId: string, timeoutMs
 
 /**
  * Ballots and participations written straight into the database for a large contest: every member
- * on the roll gets one participation and one random ranked ballot (1 to 8 preferences), as a cast
- * would store them. For tests about the tally, not about casting.
+ * on the roll gets one participation and one random ranked ballot (1 to 8 preferences), sealed to
+ * the election's key with a matching receipt, as a cast would store them. For tests about the
+ * tally, not about casting.
  */
 export async function fillRankedBallots(databaseUrl: string, electionId: string, candidateIds: readonly string[]): Promise<number> {
-  const [{ count }] = await query<{ count: number }>(
+  const [{ ballot_public_key: publicKey }] = await query<{ ballot_public_key: Buffer }>(
     databaseUrl,
-    `WITH roll AS (
-       SELECT member_id FROM voter_roll_entry WHERE election_id = $1 AND removed_at IS NULL
-     ), ballots AS (
-       INSERT INTO ballot (id, election_id, content, weight, receipt)
-       SELECT gen_random_uuid(), $1,
-              jsonb_build_object('ranking', (
-                SELECT jsonb_agg(jsonb_build_array(c))
-                FROM (SELECT c FROM unnest($2::text[]) AS c WHERE roll.member_id IS NOT NULL
-                      ORDER BY random() LIMIT 1 + floor(random() * 8)::int) AS pick)),
-              1, md5(random()::text || roll.member_id::text) || md5(random()::text)
-       FROM roll RETURNING 1
-     ), took_part AS (
-       INSERT INTO participation (election_id, member_id) SELECT $1, member_id FROM roll RETURNING 1
-     )
-     SELECT (SELECT count(*)::int FROM ballots) AS count, (SELECT count(*) FROM took_part) AS p`,
-    [electionId, candidateIds],
+    `SELECT ballot_public_key FROM election WHERE id = $1`,
+    [electionId],
   );
+  const roll = await query<{ member_id: string }>(
+    databaseUrl,
+    `SELECT member_id FROM voter_roll_entry WHERE election_id = $1 AND removed_at IS NULL`,
+    [electionId],
+  );
+  const sealed: Buffer[] = [];
+  const receipts: string[] = [];
+  for (let i = 0; i < roll.length; i++) {
+    const pick = [...candidateIds].sort(() => Math.random() - 0.5).slice(0, 1 + Math.floor(Math.random() * 8));
+    const ballot = { ranking: pick.map((c) => [c]) };
+    const nonce = randomBytes(32).toString('hex');
+    sealed.push(sealBallot({ ballot, nonce }, publicKey));
+    receipts.push(sha256Hex(canonicalJson({ electionId, ballot, nonce })));
+  }
+  let count = 0;
+  for (let start = 0; start < roll.length; start += 5000) {
+    const [row] = await query<{ count: number }>(
+      databaseUrl,
+      `WITH ballots AS (
+         INSERT INTO ballot (id, election_id, sealed, weight, receipt)
+         SELECT gen_random_uuid(), $1, s, 1, r FROM unnest($2::bytea[], $3::text[]) AS t(s, r) RETURNING 1
+       ), took_part AS (
+         INSERT INTO participation (election_id, member_id) SELECT $1, m FROM unnest($4::uuid[]) AS m RETURNING 1
+       )
+       SELECT (SELECT count(*)::int FROM ballots) AS count, (SELECT count(*) FROM took_part) AS p`,
+      [
+        electionId,
+        sealed.slice(start, start + 5000),
+        receipts.slice(start, start + 5000),
+        roll.slice(start, start + 5000).map((r) => r.member_id),
+      ],
+    );
+    count += row.count;
+  }
   return count;
 }
