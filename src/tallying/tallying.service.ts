@@ -35,6 +35,11 @@ export class TallyingService {
     this.sources.set(source.kind, source);
   }
 
+  /** The registered source of a kind of contest, for steps outside the tally (certification). */
+  source(kind: string): ContestSource | undefined {
+    return this.sources.get(kind);
+  }
+
   /** Writes the tally job into the caller's (closing) transaction; the same input gives the same job. */
   async enqueue(job: TallyJob): Promise<string> {
     const id = jobId('tally', job.contestId, job.inputDigest);
