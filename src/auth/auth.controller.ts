@@ -4,10 +4,15 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from 'src/common/auth/auth-user';
 import { Authenticated, CurrentUser, Public } from 'src/common/auth/policy.decorators';
 import { AuthService } from './auth.service';
-import { ChangePasswordDto, LoginDto, MeResponseDto, RefreshDto, TokenResponseDto } from './dto/auth.dto';
+import {
+  ChangePasswordDto,
+  LoginDto,
+  MeResponseDto,
+  RefreshDto,
+  TokenResponseDto,
+} from './dto/auth.dto';
 import type { UserEntity } from './entities/user.entity';
 import { LocalAuthGuard } from './guards';
-import { LoginThrottlerGuard } from './login-throttler.guard';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -17,9 +22,12 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @UseGuards(LoginThrottlerGuard, LocalAuthGuard)
+  @UseGuards(LocalAuthGuard)
   @ApiOkResponse({ type: TokenResponseDto })
-  login(@Body() _body: LoginDto, @Req() request: FastifyRequest & { user: UserEntity }): Promise<TokenResponseDto> {
+  login(
+    @Body() _body: LoginDto,
+    @Req() request: FastifyRequest & { user: UserEntity },
+  ): Promise<TokenResponseDto> {
     return this.auth.login(request.user, request.ip);
   }
 

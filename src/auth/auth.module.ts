@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from 'src/audit/audit.module';
+import { RateLimitModule } from 'src/common/rate-limit/rate-limit.module';
 import { CONFIG } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { loginThrottlers, LoginThrottlerGuard } from './login-throttler.guard';
+import { LoginLimits } from './login-limits';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { JwtStrategy, LocalStrategy } from './strategies';
@@ -18,6 +18,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [
     AuditModule,
+    RateLimitModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [CONFIG],
@@ -36,10 +37,6 @@ import { UsersService } from './users.service';
         },
       }),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [CONFIG],
-      useFactory: (config: Config) => loginThrottlers(config.auth),
-    }),
   ],
   controllers: [AuthController, UsersController],
   providers: [
@@ -48,9 +45,9 @@ import { UsersService } from './users.service';
     UsersRepository,
     SessionsRepository,
     PasswordHasher,
+    LoginLimits,
     LocalStrategy,
     JwtStrategy,
-    LoginThrottlerGuard,
   ],
   exports: [AuthService, UsersService, UsersRepository, PasswordHasher],
 })

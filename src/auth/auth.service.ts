@@ -9,6 +9,7 @@ import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
 import { AuthErrorCode, AuthException, sessionEnded } from './auth.exception';
 import type { UserEntity } from './entities/user.entity';
+import { Attempt, LoginLimits } from './login-limits';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { UsersRepository } from './users.repository';
@@ -58,10 +59,21 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly limits: LoginLimits,
   ) {}
 
-  /** Checks a login; every failure is audited and answered the same way, whatever its cause. */
+  /**
+   * Checks a login; every failure is audited and answered the same way, whatever its cause. Only
+   * failures use up the login limits.
+   */
   async validateCredentials(email: string, password: string, ip: string): Promise<UserEntity> {
+    const attempt = await this.limits.login(ip, email);
+    const user = await settle(attempt, this.checkCredentials(email, password, ip));
+    attempt.succeeded();
+    return user;
+  }
+
+  private async checkCredentials(email: string, password: string, ip: string): Promise<UserEntity> {
     const user = await this.users.findByEmail(email);
     const ok = await this.hasher.verify(user?.passwordHash, password);
     if (!user || !ok || user.status !== 'active') {
@@ -70,7 +82,11 @@ export class AuthService {
         action: 'auth.login_failed',
         subjectType: 'user',
         subjectId: user?.id ?? null,
-        data: { email: email.toLowerCase(), ip, reason: !user ? 'unknown_email' : !ok ? 'wrong_password' : 'disabled' },
+        data: {
+          email: email.toLowerCase(),
+          ip,
+          reason: !user ? 'unknown_email' : !ok ? 'wrong_password' : 'disabled',
+        },
       });
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'Invalid e-mail or password');
     }
@@ -101,35 +117,44 @@ export class AuthService {
     if (!/^[0-9a-f-]{36}$/.test(sessionId)) {
       throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid refresh token');
     }
-    return this.db.transaction(async () => {
-      const session = await this.sessions.findById(sessionId);
-      if (!session || session.revokedAt !== null || session.expiresAt.getTime() <= Date.now()) {
-        throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid refresh token');
-      }
-      const user = await this.users.findById(session.userId);
-      if (!user || user.status !== 'active') {
-        throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid refresh token');
-      }
-      const next = this.newRefreshToken(session.id);
-      const rotated = await this.sessions.rotate(session.id, sha256Hex(refreshToken), sha256Hex(next));
-      if (!rotated) {
-        await this.sessions.revoke(session.id, 'refresh_token_reused');
-        await this.audit.record({
-          actor: { kind: 'user', id: user.id },
-          action: 'auth.refresh_token_reused',
-          subjectType: 'user',
-          subjectId: user.id,
-          data: { sessionId: session.id },
-        });
-        return null;
-      }
-      return { ...this.issueAccess(user, session.id), refreshToken: next };
-    }).then((pair) => {
-      if (pair === null) {
-        throw new AuthException(AuthErrorCode.TokenReused, 'Refresh token was already used; please log in again');
-      }
-      return pair;
-    });
+    return this.db
+      .transaction(async () => {
+        const session = await this.sessions.findById(sessionId);
+        if (!session || session.revokedAt !== null || session.expiresAt.getTime() <= Date.now()) {
+          throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid refresh token');
+        }
+        const user = await this.users.findById(session.userId);
+        if (!user || user.status !== 'active') {
+          throw new AuthException(AuthErrorCode.InvalidToken, 'Invalid refresh token');
+        }
+        const next = this.newRefreshToken(session.id);
+        const rotated = await this.sessions.rotate(
+          session.id,
+          sha256Hex(refreshToken),
+          sha256Hex(next),
+        );
+        if (!rotated) {
+          await this.sessions.revoke(session.id, 'refresh_token_reused');
+          await this.audit.record({
+            actor: { kind: 'user', id: user.id },
+            action: 'auth.refresh_token_reused',
+            subjectType: 'user',
+            subjectId: user.id,
+            data: { sessionId: session.id },
+          });
+          return null;
+        }
+        return { ...this.issueAccess(user, session.id), refreshToken: next };
+      })
+      .then((pair) => {
+        if (pair === null) {
+          throw new AuthException(
+            AuthErrorCode.TokenReused,
+            'Refresh token was already used; please log in again',
+          );
+        }
+        return pair;
+      });
   }
 
   async logout(caller: AuthUser): Promise<void> {
@@ -144,11 +169,19 @@ export class AuthService {
     });
   }
 
+  /** A wrong current password uses up the caller's allowance, as a failed login does. */
   async changePassword(caller: AuthUser, current: string, next: string): Promise<void> {
-    const user = await this.users.findById(caller.id);
-    if (!user || !(await this.hasher.verify(user.passwordHash, current))) {
-      throw new AuthException(AuthErrorCode.WrongPassword, 'Current password is wrong');
-    }
+    const attempt = await this.limits.passwordChangeAttempt(caller.id);
+    const user = await settle(
+      attempt,
+      this.users.findById(caller.id).then(async (found) => {
+        if (!found || !(await this.hasher.verify(found.passwordHash, current))) {
+          throw new AuthException(AuthErrorCode.WrongPassword, 'Current password is wrong');
+        }
+        return found;
+      }),
+    );
+    attempt.succeeded();
     const passwordHash = await this.hasher.hash(next);
     await this.db.transaction(async () => {
       await this.users.update(user.id, { passwordHash }, true);
@@ -216,5 +249,17 @@ export class AuthService {
 
   private newRefreshToken(sessionId: string): string {
     return `${sessionId}.${randomBytes(32).toString('base64url')}`;
+  }
+}
+
+/** The attempt's outcome: a refusal (an AuthException) keeps its count, any other failure gives it back. */
+async function settle<T>(attempt: Attempt, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!(error instanceof AuthException)) {
+      attempt.abandoned();
+    }
+    throw error;
   }
 }
