@@ -119,6 +119,10 @@ export class BallotsRepository {
     return rows.map((r) => ({ content: r.content, ballots: r.ballots, weight: r.weight }));
   }
 
+  async hasCounted(electionId: string): Promise<boolean> {
+    return this.db.manager.getRepository(CountedBallotEntity).existsBy({ electionId });
+  }
+
   /** Written by the tally's transaction, in content order, in batches. */
   async insertCounted(electionId: string, groups: readonly CountedContent[]): Promise<void> {
     const repo = this.db.manager.getRepository(CountedBallotEntity);

@@ -275,7 +275,7 @@ export class CustodyService {
       await this.db.lock('election', id);
       const election = await this.get(id);
       const row = await this.holderRow(election, caller);
-      if (election.status !== 'closed' || (await this.ballots.findCounted(id)).length > 0) {
+      if (election.status !== 'closed' || (await this.ballots.hasCounted(id))) {
         throw new ElectionsException(
           ElectionsErrorCode.SharesNotNeeded,
           election.status === 'closed' || election.status === 'tallied'
