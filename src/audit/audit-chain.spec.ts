@@ -1,11 +1,24 @@
-import { ChainedEvent, checkLinks, eventHash, GENESIS_HASH } from './audit-chain';
+import { createHash } from 'node:crypto';
+import {
+  ChainedEvent,
+  checkLinks,
+  eventHash,
+  fieldCommitment,
+  fieldSalt,
+  GENESIS_HASH,
+  sealedContent,
+} from './audit-chain';
 
-/** Builds a valid chain of `n` events. */
-function chain(n: number, start = 1, prevHash = GENESIS_HASH): ChainedEvent[] {
+const saltOf = (seq: string): string => createHash('sha256').update(`salt-${seq}`).digest('hex');
+
+/** Builds a valid chain of `n` events, each of its own subject unless `subject` is given. */
+function chain(n: number, start = 1, prevHash = GENESIS_HASH, subject?: string): ChainedEvent[] {
   const events: ChainedEvent[] = [];
   let prev = prevHash;
+  const last = new Map<string, string>();
   for (let i = 0; i < n; i++) {
     const seq = String(start + i);
+    const subjectId = subject ?? `m-${seq}`;
     const content = {
       seq,
       occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
@@ -13,12 +26,15 @@ function chain(n: number, start = 1, prevHash = GENESIS_HASH): ChainedEvent[] {
       actorId: '11111111-1111-4111-8111-111111111111',
       action: 'member.created',
       subjectType: 'member',
-      subjectId: `m-${seq}`,
+      subjectId,
       data: { memberNumber: `M-${seq}`, nested: { b: 2, a: 1 } },
       prevHash: prev,
+      salt: saltOf(seq),
+      subjectPrev: last.get(subjectId) ?? null,
     };
     const event = { ...content, hash: eventHash(content) };
     events.push(event);
+    last.set(subjectId, event.hash);
     prev = event.hash;
   }
   return events;
@@ -38,6 +54,9 @@ describe('eventHash', () => {
       { subjectId: null },
       { data: { ...event.data, extra: true } },
       { prevHash: 'f'.repeat(64) },
+      { subjectPrev: 'e'.repeat(64) },
+      { salt: 'd'.repeat(64) },
+      { salt: null },
     ];
     for (const change of variants) {
       expect(eventHash({ ...event, ...change })).not.toBe(event.hash);
@@ -48,6 +67,40 @@ describe('eventHash', () => {
     const [event] = chain(1);
     expect(eventHash({ ...event, data: { nested: { a: 1, b: 2 }, memberNumber: 'M-1' } })).toBe(
       event.hash,
+    );
+  });
+});
+
+describe('sealed content', () => {
+  it('commits to each field with its own salt, and to the same account differently per event', () => {
+    const [a, b] = chain(2);
+    const sealed = sealedContent({ ...a, salt: a.salt! });
+    expect(JSON.stringify(sealed)).not.toContain(a.actorId!);
+    expect(JSON.stringify(sealed)).not.toContain('M-1');
+    expect(sealed.data.memberNumber).toBe(
+      fieldCommitment(fieldSalt(a.salt!, 'data.memberNumber'), 'M-1'),
+    );
+    expect(sealed.actor).not.toBe(sealedContent({ ...b, salt: b.salt! }).actor);
+    expect(fieldSalt(a.salt!, 'data.memberNumber')).not.toBe(fieldSalt(a.salt!, 'data.nested'));
+  });
+
+  it('hashes an event without a salt over its plain content, as before commitments', () => {
+    const [event] = chain(1);
+    const legacy = { ...event, salt: null, subjectPrev: null };
+    const plain = JSON.stringify({
+      action: legacy.action,
+      actorId: legacy.actorId,
+      actorKind: legacy.actorKind,
+      data: { memberNumber: 'M-1', nested: { a: 1, b: 2 } },
+      occurredAt: legacy.occurredAt.toISOString(),
+      seq: legacy.seq,
+      subjectId: legacy.subjectId,
+      subjectType: legacy.subjectType,
+    });
+    expect(eventHash(legacy)).toBe(
+      createHash('sha256')
+        .update(legacy.prevHash + plain)
+        .digest('hex'),
     );
   });
 });
@@ -117,6 +170,22 @@ describe('checkLinks', () => {
     const events = chain(3);
     [events[1], events[2]] = [events[2], events[1]];
     expect(checkLinks(events, GENESIS_HASH, 0n)).toMatchObject({ valid: false, brokenAtSeq: '3' });
+  });
+
+  it("checks that each event names its subject's previous event", () => {
+    const events = chain(4, 1, GENESIS_HASH, 'one-subject');
+    expect(events[3].subjectPrev).toBe(events[2].hash);
+    expect(checkLinks(events, GENESIS_HASH, 0n).valid).toBe(true);
+    const forged = { ...events[2], subjectPrev: events[0].hash };
+    events[2] = { ...forged, hash: eventHash(forged) };
+    // Re-link the next event so only the subject link is wrong at event 3.
+    const next = { ...events[3], prevHash: events[2].hash, subjectPrev: events[2].hash };
+    events[3] = { ...next, hash: eventHash(next) };
+    expect(checkLinks(events, GENESIS_HASH, 0n)).toMatchObject({
+      valid: false,
+      brokenAtSeq: '3',
+      reason: 'subject link does not name the previous event of its subject',
+    });
   });
 
   it('accepts an empty batch and keeps the head', () => {

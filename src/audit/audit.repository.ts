@@ -8,6 +8,8 @@ export interface AuditListFilter {
   subjectId?: string;
   action?: string;
   afterSeq?: string;
+  /** Only events up to and including this sequence number. */
+  untilSeq?: string;
   limit: number;
 }
 
@@ -20,8 +22,29 @@ export class AuditRepository {
   }
 
   async findHead(): Promise<{ seq: string; hash: string } | null> {
-    const rows = await this.repo.find({ select: { seq: true, hash: true }, order: { seq: 'DESC' }, take: 1 });
+    const rows = await this.repo.find({
+      select: { seq: true, hash: true },
+      order: { seq: 'DESC' },
+      take: 1,
+    });
     return rows[0] ?? null;
+  }
+
+  /** The last event of one subject, whose hash the subject's next event names. */
+  async findSubjectHead(subjectType: string, subjectId: string | null): Promise<string | null> {
+    const qb = this.repo
+      .createQueryBuilder('e')
+      .select('e.hash', 'hash')
+      .where('e.subject_type = :subjectType', { subjectType })
+      .orderBy('e.seq', 'DESC')
+      .limit(1);
+    if (subjectId === null) {
+      qb.andWhere('e.subject_id IS NULL');
+    } else {
+      qb.andWhere('e.subject_id = :subjectId', { subjectId });
+    }
+    const row = await qb.getRawOne<{ hash: string }>();
+    return row?.hash ?? null;
   }
 
   async insert(event: AuditEventEntity): Promise<void> {
@@ -32,6 +55,9 @@ export class AuditRepository {
     const qb = this.repo.createQueryBuilder('e').orderBy('e.seq', 'ASC').take(filter.limit);
     if (filter.afterSeq !== undefined) {
       qb.andWhere('e.seq > :after', { after: filter.afterSeq });
+    }
+    if (filter.untilSeq !== undefined) {
+      qb.andWhere('e.seq <= :until', { until: filter.untilSeq });
     }
     if (filter.subjectType !== undefined) {
       qb.andWhere('e.subject_type = :type', { type: filter.subjectType });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database } from 'src/database/database';
 import { checkLinks, ChainCheck, eventHash, GENESIS_HASH } from './audit-chain';
@@ -5,6 +6,8 @@ import { AuditListFilter, AuditRepository } from './audit.repository';
 import { AuditEventEntity } from './entities/audit-event.entity';
 
 export type Actor = { kind: 'user'; id: string } | { kind: 'system' } | { kind: 'anonymous' };
+
+const PAGE = 2000;
 
 export const SYSTEM: Actor = { kind: 'system' };
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
@@ -33,6 +36,7 @@ export class AuditService {
       await this.db.lock('audit', 'chain');
       const head = await this.events.findHead();
       const seq = head ? (BigInt(head.seq) + 1n).toString() : '1';
+      const subjectId = entry.subjectId ?? null;
       const event: Omit<AuditEventEntity, 'hash'> = {
         seq,
         occurredAt: new Date(),
@@ -40,9 +44,11 @@ export class AuditService {
         actorId: entry.actor.kind === 'user' ? entry.actor.id : null,
         action: entry.action,
         subjectType: entry.subjectType,
-        subjectId: entry.subjectId ?? null,
+        subjectId,
         data: entry.data ?? {},
         prevHash: head?.hash ?? GENESIS_HASH,
+        salt: randomBytes(32).toString('hex'),
+        subjectPrev: await this.events.findSubjectHead(entry.subjectType, subjectId),
       };
       const stored = { ...event, hash: eventHash(event) };
       await this.events.insert(stored);
@@ -54,24 +60,48 @@ export class AuditService {
     return this.events.findPage(filter);
   }
 
+  /** Every event matching the filter, read page by page. */
+  async listAll(filter: Omit<AuditListFilter, 'limit'>): Promise<AuditEventEntity[]> {
+    const events: AuditEventEntity[] = [];
+    let afterSeq = filter.afterSeq;
+    for (;;) {
+      const page = await this.events.findPage({ ...filter, afterSeq, limit: PAGE });
+      events.push(...page);
+      if (page.length < PAGE) {
+        return events;
+      }
+      afterSeq = page[page.length - 1].seq;
+    }
+  }
+
   async head(): Promise<{ seq: string; hash: string }> {
     return (await this.events.findHead()) ?? { seq: '0', hash: GENESIS_HASH };
   }
 
-  /** Recomputes the whole chain from the first event. */
+  /** Recomputes the whole chain from the first event, and every subject's own links. */
   async verify(): Promise<ChainCheck> {
     let prevHash = GENESIS_HASH;
     let prevSeq: bigint | null = 0n;
     let checked = 0;
+    const subjects = new Map<string, string>();
     for (;;) {
-      const batch = await this.events.findBatchInOrder(prevSeq === null ? null : prevSeq.toString(), 2000);
+      const batch = await this.events.findBatchInOrder(
+        prevSeq === null ? null : prevSeq.toString(),
+        2000,
+      );
       if (batch.length === 0) {
         return { valid: true, checked, head: prevHash };
       }
-      const result = checkLinks(batch, prevHash, prevSeq);
+      const result = checkLinks(batch, prevHash, prevSeq, subjects);
       checked += result.checked;
       if (!result.valid) {
-        return { valid: false, checked, head: result.head, brokenAtSeq: result.brokenAtSeq, reason: result.reason };
+        return {
+          valid: false,
+          checked,
+          head: result.head,
+          brokenAtSeq: result.brokenAtSeq,
+          reason: result.reason,
+        };
       }
       prevHash = result.head;
       prevSeq = result.lastSeq;

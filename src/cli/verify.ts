@@ -1,9 +1,11 @@
 /**
  * Offline verifier of a published result: npm run verify -- <bundle.json|https://…/bundle>
  *                                                   [--key <public-key.pem|url>] [--receipt <hex>] [--json]
- * Checks the signature, the input digest and Merkle root, replays the tally with the engine,
- * compares the counts and walks the audit chain. One PASS/FAIL/SKIP line per check; exit code 1
- * when any check fails, 2 on a usage or input error.
+ * Checks the signature, the input digest, the ballots' aggregated form and the Merkle root,
+ * replays the tally with the engine, checks a signed tie decision against the count and the
+ * published winners, compares the counts and proves the contest's audit events against the signed
+ * head. One PASS/FAIL/SKIP line per check; exit code 1 when any check fails, 2 on a usage or input
+ * error.
  */
 import { readFile } from 'node:fs/promises';
 import type { AuditBundle } from 'src/results/bundle';

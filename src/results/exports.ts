@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { ElectionOutcome } from 'src/elections/election-rules';
-import type { TallyResult } from 'src/tally';
+import type { TieDecision } from 'src/audit/manifest';
 import type { PublicResult } from './public-results.service';
 
 /** Pure renderers of published results: no Nest, no database. */
@@ -25,7 +25,7 @@ export interface VoteRow {
 /** Per-candidate figures: the contest's own reading where it has one, else the last round. */
 export function voteRows(r: PublicResult): VoteRow[] {
   const winners = new Set(r.winners.map((w) => w.id));
-  const outcome = r.run.outcome as Partial<ElectionOutcome>;
+  const outcome = r.outcome as Partial<ElectionOutcome>;
   if (outcome.yesNo) {
     const y = outcome.yesNo;
     return [
@@ -42,7 +42,7 @@ export function voteRows(r: PublicResult): VoteRow[] {
   if (Array.isArray(outcome.votes)) {
     return outcome.votes.map((v) => ({ ...v, elected: winners.has(v.candidateId) }));
   }
-  const result = r.run.result as unknown as TallyResult;
+  const result = r.result;
   const last = result.rounds[result.rounds.length - 1];
   const scores = (result.details as { scores?: Record<string, string> }).scores ?? {};
   return r.candidates.map((c) => ({
@@ -66,8 +66,18 @@ export function resultCsv(r: PublicResult): string {
     'ballots',
     'published_at',
     'output_digest',
+    'tie_decision',
+    'decision_reason',
+    'decided_by',
+    'decided_at',
   ];
   const publishedAt = (r.publication.publishedAt ?? r.publication.publishAt).toISOString();
+  const d = r.decision;
+  // Each candidate of a decided tie says whether the decision chose them, and why.
+  const decided = (id: string): (string | null)[] =>
+    d && d.between.includes(id)
+      ? [d.chosen.includes(id) ? 'chosen' : 'not chosen', d.reason, d.decidedBy, d.decidedAt]
+      : [null, null, null, null];
   const rows = voteRows(r).map((v) =>
     [
       m.contest.id,
@@ -80,6 +90,7 @@ export function resultCsv(r: PublicResult): string {
       m.ballotCount,
       publishedAt,
       m.outputDigest,
+      ...decided(v.candidateId),
     ]
       .map(csvField)
       .join(','),
@@ -122,6 +133,7 @@ export function meetingPdf(
     for (const v of voteRows(r)) {
       doc.text(`${v.elected ? '■' : '□'} ${v.name}: ${v.votes}`);
     }
+    decisionText(doc, r);
     if (r.protocol) {
       doc.moveDown(0.5).text(r.protocol);
     }
@@ -160,6 +172,7 @@ export function editionPdf(
       for (const v of voteRows(r)) {
         doc.text(`${v.elected ? '■' : '□'} ${v.name}${v.votes ? `: ${v.votes}` : ''}`);
       }
+      decisionText(doc, r);
       footer(doc, r);
     }
   }
@@ -170,6 +183,19 @@ export function editionPdf(
 /** A one-contest document, for contests outside a meeting. */
 export function resultPdf(r: PublicResult): Promise<Buffer> {
   return meetingPdf({ title: r.title, startsAt: r.publication.certifiedAt, place: null }, [r]);
+}
+
+/** One sentence on a tie settled by a decision: between whom, who decided, when, why. */
+export function decisionSentence(d: TieDecision, names: Map<string, string>): string {
+  const name = (id: string): string => names.get(id) ?? id;
+  return `Tie for ${d.seats} place(s) between ${d.between.map(name).join(', ')} decided by the ${d.decidedBy} on ${d.decidedAt.slice(0, 10)} for ${d.chosen.map(name).join(', ')}: ${d.reason} (the lot from the published seed would have drawn ${d.drawnByLot.map(name).join(', ')}).`;
+}
+
+function decisionText(doc: PDFKit.PDFDocument, r: PublicResult): void {
+  if (r.decision) {
+    const names = new Map(r.candidates.map((c) => [c.id, c.name]));
+    doc.moveDown(0.3).font('body').fontSize(10).text(decisionSentence(r.decision, names));
+  }
 }
 
 function footer(doc: PDFKit.PDFDocument, r: PublicResult): void {

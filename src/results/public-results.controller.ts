@@ -3,7 +3,6 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AWARD_ROUND_CONTEST } from 'src/awards/rounds.service';
 import { Public } from 'src/common/auth/policy.decorators';
 import { ELECTION_CONTEST } from 'src/elections/elections.service';
-import type { AuditBundle } from './bundle';
 import {
   EditionResultsResponseDto,
   MeetingResultsResponseDto,
@@ -22,6 +21,8 @@ import { PublicResultsService } from './public-results.service';
 import { ResultExportsService } from './result-exports.service';
 
 const UUID = new ParseUUIDPipe({ version: '4' });
+const BUNDLE_DESCRIPTION =
+  'The audit bundle, frozen at certification: check it with `npm run verify -- <file>`';
 
 /** No login: published results, their exports and audit bundles, and the key that signs them. */
 @ApiTags('public results')
@@ -46,9 +47,10 @@ export class PublicResultsController {
   }
 
   @Get('results/elections/:id/bundle')
-  @ApiOkResponse({ description: 'The audit bundle: check it with `npm run verify -- <file>`' })
-  electionBundle(@Param('id', UUID) id: string): Promise<AuditBundle> {
-    return this.results.bundle(ELECTION_CONTEST, id);
+  @ApiProduces('application/json')
+  @ApiOkResponse({ description: BUNDLE_DESCRIPTION })
+  electionBundle(@Param('id', UUID) id: string): Promise<StreamableFile> {
+    return this.exports.bundle(ELECTION_CONTEST, id);
   }
 
   @Get('results/elections/:id/csv')
@@ -82,9 +84,10 @@ export class PublicResultsController {
   }
 
   @Get('results/award-rounds/:id/bundle')
-  @ApiOkResponse({ description: 'The audit bundle: check it with `npm run verify -- <file>`' })
-  awardRoundBundle(@Param('id', UUID) id: string): Promise<AuditBundle> {
-    return this.results.bundle(AWARD_ROUND_CONTEST, id);
+  @ApiProduces('application/json')
+  @ApiOkResponse({ description: BUNDLE_DESCRIPTION })
+  awardRoundBundle(@Param('id', UUID) id: string): Promise<StreamableFile> {
+    return this.exports.bundle(AWARD_ROUND_CONTEST, id);
   }
 
   @Get('results/award-rounds/:id/csv')

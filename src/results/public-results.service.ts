@@ -1,23 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from 'src/audit/audit.service';
-import type { AuditEventEntity } from 'src/audit/entities/audit-event.entity';
-import type { ResultManifest } from 'src/audit/manifest';
+import type { TieDecision } from 'src/audit/manifest';
 import type { PublicKeyInfo } from 'src/audit/signing';
 import { EditionsRepository } from 'src/awards/editions.repository';
 import type { AwardEditionEntity } from 'src/awards/entities/award-edition.entity';
 import { RoundsRepository } from 'src/awards/rounds.repository';
 import { AWARD_ROUND_CONTEST } from 'src/awards/rounds.service';
-import { InjectConfig } from 'src/config/config.module';
-import type { Config } from 'src/config/config.types';
 import { type ElectionOutcome, protocolText } from 'src/elections/election-rules';
 import { ElectionsRepository } from 'src/elections/elections.repository';
 import { ELECTION_CONTEST } from 'src/elections/elections.service';
 import type { MeetingEntity } from 'src/elections/entities/meeting.entity';
 import { MeetingsRepository } from 'src/elections/meetings.repository';
 import type { TallyResult } from 'src/tally';
-import { canonicalJson } from 'src/tally/digest';
 import type { TallyRunEntity } from 'src/tallying/entities/tally-run.entity';
-import { type AuditBundle, BUNDLE_FORMAT, type BundleChainEntry } from './bundle';
+import { applyDecision, applyDecisionToOutcome, type PublishedResult } from './decision';
 import type { ResultPublicationEntity } from './entities/result-publication.entity';
 import { PublicationsRepository } from './publications.repository';
 import { ResultContests } from './result-contests';
@@ -31,6 +26,11 @@ export interface PublicResult {
   title: string;
   candidates: { id: string; name: string }[];
   winners: { id: string; name: string }[];
+  /** The result and outcome as published: the count with the signed decision applied. */
+  result: PublishedResult;
+  outcome: Record<string, unknown>;
+  /** The signed decision that settled a tie, or null. */
+  decision: TieDecision | null;
   /** The minutes' text (elections). */
   protocol: string | null;
 }
@@ -47,8 +47,6 @@ export interface EditionResults {
   categories: { id: string; title: string; rounds: PublicResult[] }[];
 }
 
-const AUDIT_PAGE = 2000;
-
 /**
  * Published results only. Anything not yet public (no result, certified under embargo) is
  * "not found", with the same answer as a contest that does not exist, so nothing leaks.
@@ -56,14 +54,12 @@ const AUDIT_PAGE = 2000;
 @Injectable()
 export class PublicResultsService {
   constructor(
-    @InjectConfig() private readonly config: Config,
     private readonly publications: PublicationsRepository,
     private readonly contests: ResultContests,
     private readonly elections: ElectionsRepository,
     private readonly meetings: MeetingsRepository,
     private readonly editions: EditionsRepository,
     private readonly rounds: RoundsRepository,
-    private readonly audit: AuditService,
     private readonly signing: SigningKeyService,
   ) {}
 
@@ -80,15 +76,19 @@ export class PublicResultsService {
     }
     const candidates = await contest.candidateNames(contestId);
     const names = new Map(candidates.map((c) => [c.id, c.name]));
+    const manifest = publication.manifest;
+    // What the manifest signs; a publication certified before it signed winners is read as stored.
+    const decision = manifest.decision ?? null;
+    const winners = manifest.winners ?? (await contest.winners(contestId, run));
     return {
       publication,
       run,
-      title: publication.manifest.contest.title,
+      title: manifest.contest.title,
       candidates,
-      winners: (await contest.winners(contestId, run)).map((id) => ({
-        id,
-        name: names.get(id) ?? id,
-      })),
+      winners: winners.map((id) => ({ id, name: names.get(id) ?? id })),
+      result: applyDecision(run.result as unknown as TallyResult, decision),
+      outcome: applyDecisionToOutcome(run.outcome, decision, winners),
+      decision,
       protocol: kind === ELECTION_CONTEST ? await this.electionProtocol(contestId, run) : null,
     };
   }
@@ -143,59 +143,21 @@ export class PublicResultsService {
     return this.publications.findWithdrawn();
   }
 
-  async bundle(kind: string, contestId: string, now = new Date()): Promise<AuditBundle> {
-    const { publication, run, candidates } = await this.result(kind, contestId, now);
-    const contest = this.contests.get(kind);
-    const frozen = await contest.source().load(contestId);
-    const ballots = [...(contest.publicBallots(frozen.ballots) ?? frozen.ballots)].sort((a, b) => {
-      const x = canonicalJson(a);
-      const y = canonicalJson(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    const manifest: ResultManifest = publication.manifest;
-    return {
-      format: BUNDLE_FORMAT,
-      manifest,
-      signature: publication.signature,
-      publicKey: publication.publicKey,
-      publication: {
-        id: publication.id,
-        status: publication.publishedAt ? publication.status : 'published',
-        certifiedAt: publication.certifiedAt.toISOString(),
-        publishedAt: (publication.publishedAt ?? publication.publishAt).toISOString(),
-        withdrawnAt: publication.withdrawnAt?.toISOString() ?? null,
-        withdrawalReason: publication.withdrawalReason,
-      },
-      candidates,
-      ballots,
-      receipts: await contest.receipts(contestId),
-      participation: {
-        count: frozen.participations,
-        voters: this.config.audit.publishVoterList ? await contest.participants(contestId) : null,
-      },
-      report: { result: run.result as unknown as TallyResult, outcome: run.outcome },
-      audit: { entries: await this.chainFor(kind, contestId) },
-    };
-  }
-
-  /** The contest's events in full, other events between them as links only, up to the head. */
-  private async chainFor(kind: string, contestId: string): Promise<BundleChainEntry[]> {
-    const [first] = await this.audit.list({ subjectType: kind, subjectId: contestId, limit: 1 });
-    if (!first) {
-      return [];
+  /** The audit bundle exactly as frozen at certification. */
+  async bundle(kind: string, contestId: string, now = new Date()): Promise<Buffer> {
+    this.contests.get(kind);
+    const publication = await this.publications.findVisible(kind, contestId, now);
+    if (!publication) {
+      throw new ResultsException(ResultsErrorCode.NotFound, 'No published result');
     }
-    const entries: BundleChainEntry[] = [];
-    let after = (BigInt(first.seq) - 1n).toString();
-    for (;;) {
-      const page = await this.audit.list({ afterSeq: after, limit: AUDIT_PAGE });
-      for (const event of page) {
-        entries.push(toEntry(event, kind, contestId));
-      }
-      if (page.length < AUDIT_PAGE) {
-        return entries;
-      }
-      after = page[page.length - 1].seq;
+    const bundle = await this.publications.findBundle(publication.id);
+    if (!bundle) {
+      throw new ResultsException(
+        ResultsErrorCode.BundleMissing,
+        'This result was certified before audit bundles were frozen; withdraw it and certify it again to publish its bundle',
+      );
     }
+    return bundle;
   }
 
   private async electionProtocol(electionId: string, run: TallyRunEntity): Promise<string> {
@@ -203,22 +165,4 @@ export class PublicResultsService {
     const meeting = election?.meetingId ? await this.meetings.findById(election.meetingId) : null;
     return protocolText(run.outcome as ElectionOutcome, meeting);
   }
-}
-
-function toEntry(event: AuditEventEntity, kind: string, contestId: string): BundleChainEntry {
-  if (event.subjectType !== kind || event.subjectId !== contestId) {
-    return { seq: event.seq, prevHash: event.prevHash, hash: event.hash, withheld: true };
-  }
-  return {
-    seq: event.seq,
-    occurredAt: event.occurredAt.toISOString(),
-    actorKind: event.actorKind,
-    actorId: event.actorId,
-    action: event.action,
-    subjectType: event.subjectType,
-    subjectId: event.subjectId,
-    data: event.data,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  };
 }

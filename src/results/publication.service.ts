@@ -6,6 +6,7 @@ import {
   manifestBytes,
   manifestDigest,
   type ResultManifest,
+  type TieDecision,
 } from 'src/audit/manifest';
 import { signBytes } from 'src/audit/signing';
 import { UsersRepository } from 'src/auth/users.repository';
@@ -15,14 +16,17 @@ import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
 import { JobName, jobId } from 'src/jobs/job-catalogue';
 import { JobsService } from 'src/jobs/jobs.service';
-import { tally } from 'src/tally';
-import { digest } from 'src/tally/digest';
+import { type Ballot, tally, type TallyResult } from 'src/tally';
+import { canonicalJson, digest } from 'src/tally/digest';
 import type { TallyRunEntity } from 'src/tallying/entities/tally-run.entity';
 import { inputDigest } from 'src/tallying/input-digest';
 import { TallyingService } from 'src/tallying/tallying.service';
+import { aggregateBallots } from './aggregate';
+import { BundleBuilder } from './bundle-builder';
+import { countedWinners, decidedWinners, decisionProblem } from './decision';
 import type { ResultPublicationEntity } from './entities/result-publication.entity';
 import { PublicationsRepository } from './publications.repository';
-import { ResultContests } from './result-contests';
+import { type ResultContest, ResultContests } from './result-contests';
 import { ResultsErrorCode, ResultsException } from './results.exception';
 import { SigningKeyService } from './signing-key.service';
 
@@ -56,6 +60,7 @@ export class PublicationService {
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
     private readonly signing: SigningKeyService,
+    private readonly bundles: BundleBuilder,
   ) {}
 
   async status(kind: string, contestId: string): Promise<ResultStatus> {
@@ -101,10 +106,28 @@ export class PublicationService {
       await this.checkCertifier(caller, kind, contestId, contest.closeAction);
       await contest.checkFinal(contestId);
       const frozen = await contest.source().load(contestId);
-      const published = contest.publicBallots(frozen.ballots);
-      const head = await this.audit.head();
+      const ballots = this.publishedBallots(contest, frozen.ballots, frozen.candidates, run);
+      const { decision, winners } = await this.decidedResult(contest, contestId, run);
       const publishAt = embargoUntil ?? now;
       const publicationId = randomUUID();
+      // Recorded before the manifest: this event of the contest itself is the head the manifest
+      // signs, so the bundle proves the contest's events with nothing else of the chain.
+      const certified = await this.audit.record({
+        actor: userActor(caller),
+        action: 'result.certified',
+        subjectType: kind,
+        subjectId: contestId,
+        data: {
+          publicationId,
+          runId: run.id,
+          outputDigest: run.outputDigest,
+          publishAt: publishAt.toISOString(),
+          keyId: keyInfo.keyId,
+          winners,
+          decision,
+        },
+      });
+      const publishedDigest = inputDigest(ballots);
       const manifest: ResultManifest = {
         format: MANIFEST_FORMAT,
         publicationId,
@@ -116,18 +139,30 @@ export class PublicationService {
         engineVersion: run.engineVersion,
         seed: run.seed,
         inputDigest: run.inputDigest,
-        publishedInputDigest: published ? inputDigest(published) : null,
+        publishedInputDigest: publishedDigest === run.inputDigest ? null : publishedDigest,
         merkleRoot: run.merkleRoot,
         ballotCount: run.ballotCount,
         participationCount: frozen.participations,
         outputDigest: run.outputDigest,
-        auditHead: head,
+        winners,
+        decision,
+        auditHead: { seq: certified.seq, hash: certified.hash },
         certifiedAt: now.toISOString(),
-        certifiedBy: caller.id,
+        certifiedBy: caller.role,
         publishAt: publishAt.toISOString(),
         keyId: keyInfo.keyId,
       };
       const signature = signBytes(manifestBytes(manifest), key);
+      const bundle = await this.bundles.build({
+        contest,
+        contestId,
+        manifest,
+        signature,
+        publicKey: keyInfo.pem,
+        ballots,
+        participations: frozen.participations,
+        run,
+      });
       await this.publications.insert({
         id: publicationId,
         contestKind: kind,
@@ -137,26 +172,16 @@ export class PublicationService {
         manifest,
         signature,
         publicKey: keyInfo.pem,
+        bundle: Buffer.from(JSON.stringify(bundle), 'utf8'),
         certifiedBy: caller.id,
         certifiedAt: now,
         publishAt,
       });
-      await this.audit.record({
-        actor: userActor(caller),
-        action: 'result.certified',
-        subjectType: kind,
-        subjectId: contestId,
-        data: {
-          publicationId,
-          runId: run.id,
-          manifestDigest: manifestDigest(manifest),
-          outputDigest: run.outputDigest,
-          publishAt: manifest.publishAt,
-          keyId: keyInfo.keyId,
-        },
-      });
+      // The result is final: a contest drops the secrets it no longer needs (an election's
+      // custodial key) in this transaction, so a certification that fails keeps them.
+      await this.tallying.source(kind)?.onCertified?.(contestId);
       if (!embargoUntil) {
-        await this.markPublished(publicationId, kind, contestId, now, userActor(caller));
+        await this.markPublished(manifest, kind, contestId, now, userActor(caller));
       }
       return publicationId;
     });
@@ -182,7 +207,7 @@ export class PublicationService {
         );
       }
       await this.markPublished(
-        publicationId,
+        current.manifest,
         row.contestKind,
         row.contestId,
         current.publishAt,
@@ -280,20 +305,83 @@ export class PublicationService {
   }
 
   private async markPublished(
-    publicationId: string,
+    manifest: ResultManifest,
     kind: string,
     contestId: string,
     at: Date,
     actor: Actor,
   ): Promise<void> {
+    const publicationId = manifest.publicationId;
     await this.publications.update(publicationId, { status: 'published', publishedAt: at });
     await this.audit.record({
       actor,
       action: 'result.published',
       subjectType: kind,
       subjectId: contestId,
-      data: { publicationId, publishedAt: at.toISOString() },
+      data: {
+        publicationId,
+        publishedAt: at.toISOString(),
+        manifestDigest: manifestDigest(manifest),
+      },
     });
+  }
+
+  /**
+   * The ballots as published: pseudonymised where the contest needs it and aggregated per
+   * distinct content, so no entry carries one ballot's weight. When that form differs from the
+   * counted one it must replay to the very same count, or the bundle would not verify:
+   * certification is then refused rather than publishing either.
+   */
+  private publishedBallots(
+    contest: ResultContest,
+    counted: readonly Ballot[],
+    candidates: string[],
+    run: TallyRunEntity,
+  ): Ballot[] {
+    const ballots = aggregateBallots(contest.publicBallots(counted) ?? counted);
+    if (inputDigest(ballots) === run.inputDigest) {
+      return ballots;
+    }
+    const replay = tally({
+      method: run.method as TallyResult['method'],
+      config: run.config,
+      candidates,
+      ballots,
+      seed: run.seed,
+    });
+    if (canonicalJson(replay) !== canonicalJson(run.result)) {
+      throw new ResultsException(
+        ResultsErrorCode.PublicBallotsDiffer,
+        'The ballots aggregated for publication do not replay to the stored count, which was computed on ungrouped weighted ballots; the count must be made from aggregated ballots before it can be certified',
+      );
+    }
+    return ballots;
+  }
+
+  /** The recorded decision of a tie, if any, and the winners it gives; both must fit the count. */
+  private async decidedResult(
+    contest: ResultContest,
+    contestId: string,
+    run: TallyRunEntity,
+  ): Promise<{ decision: TieDecision | null; winners: string[] }> {
+    const result = run.result as unknown as TallyResult;
+    const decision = await contest.decision(contestId);
+    const problem = decision ? decisionProblem(result, decision) : null;
+    if (problem) {
+      throw new ResultsException(
+        ResultsErrorCode.DecisionMismatch,
+        `The recorded tie decision does not fit the count: ${problem}`,
+      );
+    }
+    const winners = decidedWinners(countedWinners(result, run.outcome), decision);
+    const recorded = await contest.winners(contestId, run);
+    if (canonicalJson([...recorded].sort()) !== canonicalJson([...winners].sort())) {
+      throw new ResultsException(
+        ResultsErrorCode.DecisionMismatch,
+        `The contest records ${recorded.join(', ') || 'no one'} as winners; the count${decision ? ' with its decision' : ''} gives ${winners.join(', ') || 'no one'}`,
+      );
+    }
+    return { decision, winners };
   }
 
   /**

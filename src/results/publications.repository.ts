@@ -6,8 +6,8 @@ import { ResultPublicationEntity } from './entities/result-publication.entity';
 
 export type NewPublication = Omit<
   ResultPublicationEntity,
-  'id' | 'createdAt' | 'publishedAt' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason'
-> & { id: string };
+  'id' | 'createdAt' | 'publishedAt' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason' | 'bundle'
+> & { id: string; bundle: Buffer };
 
 @Injectable()
 export class PublicationsRepository {
@@ -19,6 +19,16 @@ export class PublicationsRepository {
 
   findById(id: string): Promise<ResultPublicationEntity | null> {
     return this.repo.findOneBy({ id });
+  }
+
+  /** The frozen audit bundle of a publication, as stored. */
+  async findBundle(id: string): Promise<Buffer | null> {
+    const row = await this.repo
+      .createQueryBuilder('p')
+      .select('p.bundle', 'bundle')
+      .where('p.id = :id', { id })
+      .getRawOne<{ bundle: Buffer | null }>();
+    return row?.bundle ?? null;
   }
 
   /** The tally run a publication certifies (the tallying module's table, read only). */

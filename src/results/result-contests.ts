@@ -10,6 +10,7 @@ import { CandidatesRepository } from 'src/elections/candidates.repository';
 import { ElectionContestSource } from 'src/elections/election-contest';
 import { ElectionsRepository } from 'src/elections/elections.repository';
 import { ELECTION_CONTEST } from 'src/elections/elections.service';
+import type { TieDecision } from 'src/audit/manifest';
 import type { Ballot, TallyResult } from 'src/tally';
 import type { ContestSource } from 'src/tallying/contest-source';
 import type { TallyRunEntity } from 'src/tallying/entities/tally-run.entity';
@@ -33,6 +34,8 @@ export interface ResultContest {
   checkFinal(contestId: string): Promise<void>;
   /** Who won, as the contest decided it. */
   winners(contestId: string, run: TallyRunEntity): Promise<string[]>;
+  /** The recorded decision that settled a tie of the count, or null. */
+  decision(contestId: string): Promise<TieDecision | null>;
   /** The ballots as published; null when they are the engine ballots unchanged. */
   publicBallots(ballots: readonly Ballot[]): Ballot[] | null;
   /** The award edition or meeting the contest belongs to. */
@@ -82,6 +85,11 @@ export class ElectionResultContest implements ResultContest {
   winners(_contestId: string, run: TallyRunEntity): Promise<string[]> {
     const elected = (run.outcome.elected ?? []) as { candidateId: string }[];
     return Promise.resolve(elected.map((e) => e.candidateId));
+  }
+
+  /** Ties in elections are drawn by lot from the seed; nobody decides them. */
+  decision(): Promise<null> {
+    return Promise.resolve(null);
   }
 
   publicBallots(): null {
@@ -145,6 +153,23 @@ export class AwardRoundResultContest implements ResultContest {
   async winners(contestId: string, run: TallyRunEntity): Promise<string[]> {
     const round = await this.rounds.findRound(contestId);
     return round?.outcome?.selected ?? (run.result as unknown as TallyResult).winners;
+  }
+
+  async decision(contestId: string): Promise<TieDecision | null> {
+    const outcome = (await this.rounds.findRound(contestId))?.outcome;
+    if (!outcome?.decision || !outcome.tie) {
+      return null;
+    }
+    return {
+      seats: outcome.tie.seats,
+      between: [...outcome.tie.between].sort(),
+      drawnByLot: outcome.tie.drawnByLot,
+      chosen: outcome.decision.chosen,
+      reason: outcome.decision.reason,
+      // The round's record keeps the account; public material names the role.
+      decidedBy: 'admin',
+      decidedAt: outcome.decision.at,
+    };
   }
 
   publicBallots(ballots: readonly Ballot[]): Ballot[] {

@@ -13,6 +13,13 @@ export class ResultExportsService {
 
   constructor(private readonly results: PublicResultsService) {}
 
+  /** The frozen audit bundle, byte for byte as stored. */
+  async bundle(kind: string, contestId: string): Promise<StreamableFile> {
+    return new StreamableFile(await this.results.bundle(kind, contestId), {
+      type: 'application/json; charset=utf-8',
+    });
+  }
+
   async csv(kind: string, contestId: string): Promise<StreamableFile> {
     const result = await this.results.result(kind, contestId);
     return new StreamableFile(Buffer.from(resultCsv(result), 'utf8'), {
@@ -29,7 +36,8 @@ export class ResultExportsService {
 
   async editionPdf(editionId: string): Promise<StreamableFile> {
     const { edition, programTitle, categories } = await this.results.editionResults(editionId);
-    const title = `${programTitle} ${edition.year}${edition.ordinal ? ` (${edition.ordinal})` : ''}`.trim();
+    const title =
+      `${programTitle} ${edition.year}${edition.ordinal ? ` (${edition.ordinal})` : ''}`.trim();
     const pdf = await this.pdfs.render({ file: 'edition', title, categories }, () =>
       editionPdf(title, categories),
     );

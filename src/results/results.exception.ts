@@ -9,6 +9,9 @@ export enum ResultsErrorCode {
   EmbargoInPast = 'RESULT_EMBARGO_IN_PAST',
   NotPublished = 'RESULT_NOT_PUBLISHED',
   SigningKeyMissing = 'RESULT_SIGNING_KEY_MISSING',
+  PublicBallotsDiffer = 'RESULT_PUBLIC_BALLOTS_DIFFER',
+  DecisionMismatch = 'RESULT_DECISION_MISMATCH',
+  BundleMissing = 'RESULT_BUNDLE_MISSING',
 }
 
 const KINDS: Record<ResultsErrorCode, ErrorKind> = {
@@ -20,6 +23,9 @@ const KINDS: Record<ResultsErrorCode, ErrorKind> = {
   [ResultsErrorCode.EmbargoInPast]: 'invalid',
   [ResultsErrorCode.NotPublished]: 'conflict',
   [ResultsErrorCode.SigningKeyMissing]: 'unavailable',
+  [ResultsErrorCode.PublicBallotsDiffer]: 'failed_precondition',
+  [ResultsErrorCode.DecisionMismatch]: 'failed_precondition',
+  [ResultsErrorCode.BundleMissing]: 'not_found',
 };
 
 export class ResultsException extends DomainException {

@@ -11,6 +11,7 @@ import { ElectionsModule } from 'src/elections/elections.module';
 import { ElectionsRepository } from 'src/elections/elections.repository';
 import { MeetingsRepository } from 'src/elections/meetings.repository';
 import { TallyingModule } from 'src/tallying/tallying.module';
+import { BundleBuilder } from './bundle-builder';
 import { PublishResultJobHandler } from './jobs/publish.handler';
 import { PublicResultsController } from './public-results.controller';
 import { PublicResultsService } from './public-results.service';
@@ -31,6 +32,7 @@ import { SigningKeyService } from './signing-key.service';
   controllers: [ResultsController, PublicResultsController],
   providers: [
     PublicationService,
+    BundleBuilder,
     PublicResultsService,
     ResultExportsService,
     PublicationsRepository,

@@ -1,22 +1,34 @@
-import { eventHash } from 'src/audit/audit-chain';
-import { MANIFEST_FORMAT, manifestBytes } from 'src/audit/manifest';
-import { publicKeyInfo, verifyBytes } from 'src/audit/signing';
 import { createPublicKey } from 'node:crypto';
+import { sealedHash } from 'src/audit/audit-chain';
+import { MANIFEST_FORMAT, manifestBytes } from 'src/audit/manifest';
+import { publicEventHash } from 'src/audit/public-event';
+import { publicKeyInfo, verifyBytes } from 'src/audit/signing';
+import { ENGINE_VERSION, tally, type Method, type TallyResult } from 'src/tally';
 import { canonicalJson, digest } from 'src/tally/digest';
-import { ENGINE_VERSION, tally, type Method } from 'src/tally';
 import { inputDigest } from 'src/tallying/input-digest';
 import { merkleRoot } from 'src/tallying/merkle';
+import { repeatedContents } from './aggregate';
 import { type AuditBundle, BUNDLE_FORMAT, type BundleChainEntry, isWithheld } from './bundle';
+import {
+  applyDecision,
+  applyDecisionToOutcome,
+  countedWinners,
+  decidedWinners,
+  decisionProblem,
+} from './decision';
 
 export type CheckName =
   | 'bundle format'
   | 'public key'
   | 'signature'
   | 'input digest'
+  | 'aggregated ballots'
   | 'merkle root'
   | 'ballot count'
   | 'tally replay'
   | 'output digest'
+  | 'tie decision'
+  | 'published winners'
   | 'audit chain'
   | 'receipt';
 
@@ -46,6 +58,8 @@ export function verifyBundle(bundle: AuditBundle, options: VerifyOptions = {}): 
       results.push({ name, status: 'fail', detail: `could not be checked: ${String(error)}` });
     }
   };
+  let replayed: TallyResult | undefined;
+  const replay = (): TallyResult => (replayed ??= replayTally(bundle));
   run('bundle format', () => checkFormat(bundle));
   run('public key', () => checkPublicKey(bundle, options.expectedPublicKey));
   run('signature', () =>
@@ -58,21 +72,35 @@ export function verifyBundle(bundle: AuditBundle, options: VerifyOptions = {}): 
     const published = bundle.manifest.publishedInputDigest ?? null;
     const expected = published ?? bundle.manifest.inputDigest;
     const over = published
-      ? `the ${bundle.ballots.length} ballots as published (jurors pseudonymised; counted ballots ${bundle.manifest.inputDigest})`
+      ? `the ${bundle.ballots.length} ballot entries as published (counted ballots ${bundle.manifest.inputDigest})`
       : `${bundle.ballots.length} ballot entries`;
     return actual === expected
       ? pass(`${actual} over ${over}`)
       : fail(`ballots hash to ${actual}, manifest says ${expected}`);
   });
+  run('aggregated ballots', () => {
+    const repeated = repeatedContents(bundle.ballots);
+    return repeated.length === 0
+      ? pass(`${bundle.ballots.length} distinct ballot contents, each once with its count`)
+      : fail(
+          `${repeated.length} ballot content(s) appear more than once, which would show single ballots' weights: ${repeated.slice(0, 3).join('; ')}`,
+        );
+  });
   run('merkle root', () => checkMerkle(bundle));
   run('ballot count', () => checkCounts(bundle));
-  run('tally replay', () => checkReplay(bundle));
+  run('tally replay', () => checkReplay(bundle, replay()));
   run('output digest', () => {
-    const actual = digest({ result: bundle.report.result, outcome: bundle.report.outcome });
+    const counted = bundle.report.counted ?? {
+      result: bundle.report.result as TallyResult,
+      outcome: bundle.report.outcome,
+    };
+    const actual = digest({ result: counted.result, outcome: counted.outcome });
     return actual === bundle.manifest.outputDigest
       ? pass(actual)
-      : fail(`the report hashes to ${actual}, manifest says ${bundle.manifest.outputDigest}`);
+      : fail(`the count hashes to ${actual}, manifest says ${bundle.manifest.outputDigest}`);
   });
+  run('tie decision', () => checkDecision(bundle, replay()));
+  run('published winners', () => checkWinners(bundle, replay()));
   run('audit chain', () => checkChain(bundle));
   if (options.receipt !== undefined) {
     const receipt = options.receipt.trim().toLowerCase();
@@ -156,34 +184,113 @@ function checkCounts(bundle: AuditBundle) {
   return figures.every(([, v]) => v === ballots) ? pass(text) : fail(text);
 }
 
-function checkReplay(bundle: AuditBundle) {
+function replayTally(bundle: AuditBundle): TallyResult {
   const m = bundle.manifest;
-  const replayed = tally({
+  return tally({
     method: m.method as Method,
     config: m.config,
     candidates: m.candidates,
     ballots: bundle.ballots,
     seed: m.seed,
   });
+}
+
+/** The engine's own output in the bundle: the count before any decision. */
+function countedReport(bundle: AuditBundle): {
+  result: TallyResult;
+  outcome: Record<string, unknown>;
+} {
+  return (
+    bundle.report.counted ?? {
+      result: bundle.report.result as TallyResult,
+      outcome: bundle.report.outcome,
+    }
+  );
+}
+
+function differences(actual: unknown, reported: unknown, path: string): string | null {
+  const found = diff(
+    JSON.parse(canonicalJson(actual)) as unknown,
+    JSON.parse(canonicalJson(reported)) as unknown,
+    path,
+  );
+  if (found.length === 0) {
+    return null;
+  }
+  const more = found.length > 5 ? ` and ${found.length - 5} more` : '';
+  return `${found.slice(0, 5).join('; ')}${more}`;
+}
+
+function checkReplay(bundle: AuditBundle, replayed: TallyResult) {
+  const m = bundle.manifest;
   const notes: string[] = [];
   if (m.engineVersion !== ENGINE_VERSION) {
     notes.push(`engine ${ENGINE_VERSION} replays a result of engine ${m.engineVersion}`);
   }
-  const differences = diff(
-    JSON.parse(canonicalJson(replayed)) as unknown,
-    JSON.parse(canonicalJson(bundle.report.result)) as unknown,
-    'result',
-  );
-  if (differences.length > 0) {
-    const shown = differences.slice(0, 5).join('; ');
-    const more = differences.length > 5 ? ` and ${differences.length - 5} more` : '';
-    return fail([`replayed result differs at ${shown}${more}`, ...notes].join('; '));
+  const differs = differences(replayed, countedReport(bundle).result, 'result');
+  if (differs) {
+    return fail([`replayed result differs at ${differs}`, ...notes].join('; '));
   }
   return pass(
     [
       `${m.method}: winners ${replayed.winners.join(', ') || '(none)'}, every figure equal`,
       ...notes,
     ].join('; '),
+  );
+}
+
+/** A signed decision must settle a real tie of the replayed count, among exactly its candidates. */
+function checkDecision(bundle: AuditBundle, replayed: TallyResult) {
+  const decision = bundle.manifest.decision;
+  if (!decision) {
+    if (bundle.report.counted) {
+      return fail('the report holds a count before a decision, but the manifest signs none');
+    }
+    return replayed.unresolvedTie
+      ? pass(
+          `no decision: the tie between ${replayed.unresolvedTie.between.join(', ')} was drawn by lot from the signed seed`,
+        )
+      : pass('no tie needed a decision');
+  }
+  const problem = decisionProblem(replayed, decision);
+  if (problem) {
+    return fail(problem);
+  }
+  return pass(
+    `a tie for ${decision.seats} place(s) between ${decision.between.join(', ')} (the lot drew ${decision.drawnByLot.join(', ')}) was decided by ${decision.decidedBy} on ${decision.decidedAt} for ${decision.chosen.join(', ')}: ${decision.reason}`,
+  );
+}
+
+/** Published winners, result and outcome = the count with the signed decision applied. */
+function checkWinners(bundle: AuditBundle, replayed: TallyResult) {
+  const m = bundle.manifest;
+  const decision = m.decision;
+  const counted = countedReport(bundle);
+  const expected = decidedWinners(countedWinners(replayed, counted.outcome), decision);
+  if (canonicalJson(m.winners) !== canonicalJson(expected)) {
+    return fail(
+      `the manifest names ${m.winners.join(', ') || '(none)'}, the count${decision ? ' with the decision' : ''} gives ${expected.join(', ') || '(none)'}`,
+    );
+  }
+  if (decision) {
+    if (decisionProblem(replayed, decision)) {
+      return fail('the decision does not fit the count (see tie decision)');
+    }
+    const result = differences(applyDecision(replayed, decision), bundle.report.result, 'result');
+    if (result) {
+      return fail(`the published result is not the count with the decision applied: ${result}`);
+    }
+    const outcome = differences(
+      applyDecisionToOutcome(counted.outcome, decision, expected),
+      bundle.report.outcome,
+      'outcome',
+    );
+    if (outcome) {
+      return fail(`the published outcome is not the count with the decision applied: ${outcome}`);
+    }
+  }
+  return pass(
+    `${expected.join(', ') || '(none)'}${decision ? ' (the count with the decision applied)' : ''}, in the manifest, the result and the outcome`,
   );
 }
 
@@ -214,6 +321,12 @@ function diff(actual: unknown, reported: unknown, path: string, out: string[] = 
   return out;
 }
 
+/**
+ * The contest's events are proved against the signed head: each event's hash is recomputed from
+ * its public form (withheld fields as commitments), each names the contest's previous event
+ * (`subjectPrev`, so none is left out) or, where a link entry stands between, follows it on the
+ * chain, and the last entry is the head the manifest signs.
+ */
 function checkChain(bundle: AuditBundle) {
   const entries: BundleChainEntry[] = bundle.audit.entries;
   if (entries.length === 0) {
@@ -222,32 +335,56 @@ function checkChain(bundle: AuditBundle) {
   const { kind, id } = bundle.manifest.contest;
   let previous: BundleChainEntry | null = null;
   let own = 0;
+  let links = 0;
+  let unchecked = 0;
   for (const entry of entries) {
-    if (previous) {
-      if (BigInt(entry.seq) !== BigInt(previous.seq) + 1n) {
-        return fail(`sequence gap between ${previous.seq} and ${entry.seq}`);
+    if (previous && BigInt(entry.seq) <= BigInt(previous.seq)) {
+      return fail(`event ${entry.seq} comes after event ${previous.seq}`);
+    }
+    const follows =
+      previous !== null &&
+      BigInt(entry.seq) === BigInt(previous.seq) + 1n &&
+      entry.prevHash === previous.hash;
+    if (isWithheld(entry)) {
+      if (entry.contentDigest !== undefined) {
+        if (sealedHash(entry.prevHash, entry.contentDigest) !== entry.hash) {
+          return fail(`link ${entry.seq} does not match its hash`);
+        }
+      } else {
+        unchecked++;
       }
-      if (entry.prevHash !== previous.hash) {
+      if (previous && !follows) {
         return fail(`event ${entry.seq} does not link to event ${previous.seq}`);
       }
-    }
-    if (!isWithheld(entry)) {
-      const recomputed = eventHash({ ...entry, occurredAt: new Date(entry.occurredAt) });
-      if (recomputed !== entry.hash) {
+      links++;
+    } else {
+      if (entry.subjectType !== kind || entry.subjectId !== id) {
+        return fail(`event ${entry.seq} is shown but belongs to another subject`);
+      }
+      if (publicEventHash(entry) !== entry.hash) {
         return fail(`event ${entry.seq} (${entry.action}) does not match its hash`);
       }
-      if (entry.subjectType !== kind || entry.subjectId !== id) {
-        return fail(`event ${entry.seq} is shown in full but belongs to another subject`);
+      if (!previous && entry.subjectPrev !== null) {
+        return fail(`the contest's events before event ${entry.seq} are missing`);
+      }
+      if (previous && entry.subjectPrev !== previous.hash) {
+        if (!isWithheld(previous)) {
+          return fail(
+            `event ${entry.seq} does not follow event ${previous.seq} of the contest: events are missing between them`,
+          );
+        }
+        if (!follows) {
+          return fail(`event ${entry.seq} does not link to event ${previous.seq}`);
+        }
       }
       own++;
     }
     previous = entry;
   }
   const head = bundle.manifest.auditHead;
-  const anchored = entries.find((e) => e.seq === head.seq);
-  if (!anchored || anchored.hash !== head.hash) {
+  if (previous!.seq !== head.seq || previous!.hash !== head.hash) {
     return fail(
-      `the signed chain head ${head.seq}:${head.hash.slice(0, 12)}… is not on this chain`,
+      `the chain ends at ${previous!.seq}, not at the signed head ${head.seq}:${head.hash.slice(0, 12)}…`,
     );
   }
   const tallied = entries.some(
@@ -260,7 +397,12 @@ function checkChain(bundle: AuditBundle) {
   if (!tallied) {
     return fail('no tally.completed event records this input and output digest');
   }
+  const between = links > 0 ? `, ${links} other event(s) as links` : '';
+  const legacy =
+    unchecked > 0
+      ? `; ${unchecked} link(s) written before field commitments are not rechecked`
+      : '';
   return pass(
-    `${entries.length} linked events (${own} of this contest), signed head ${head.seq} on the chain`,
+    `${own} events of this contest, each naming the one before it, up to the signed head ${head.seq}${between}${legacy}`,
   );
 }

@@ -132,6 +132,8 @@ describe('audit log (e2e)', () => {
       subjectId: row.subject_id,
       data: forgedData,
       prevHash: row.prev_hash,
+      salt: row.salt,
+      subjectPrev: row.subject_prev,
     });
     await asSuperuser(`UPDATE audit_event SET data = $2, hash = $3 WHERE seq = $1`, [
       row.seq,

@@ -35,6 +35,12 @@ export class AuditEventResponseDto {
   @ApiProperty({ type: Object }) data!: Record<string, unknown>;
   @ApiProperty() prevHash!: string;
   @ApiProperty() hash!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Hash of the subject's previous event",
+  })
+  subjectPrev!: string | null;
 }
 
 export class ChainCheckResponseDto implements ChainCheck {
@@ -45,6 +51,19 @@ export class ChainCheckResponseDto implements ChainCheck {
   @ApiPropertyOptional() reason?: string;
 }
 
+/** The event as stored, without its salt: that stays in the database. */
 export function toAuditEventResponse(e: AuditEventEntity): AuditEventResponseDto {
-  return { ...e, occurredAt: e.occurredAt.toISOString() };
+  return {
+    seq: e.seq,
+    occurredAt: e.occurredAt.toISOString(),
+    actorKind: e.actorKind,
+    actorId: e.actorId,
+    action: e.action,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    data: e.data,
+    prevHash: e.prevHash,
+    hash: e.hash,
+    subjectPrev: e.subjectPrev,
+  };
 }

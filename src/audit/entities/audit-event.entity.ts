@@ -4,8 +4,9 @@ export const ACTOR_KINDS = ['user', 'system', 'anonymous'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /**
- * One append-only, hash-chained event. `seq` orders the chain; `hash` = SHA-256(prevHash ‖ canonical
- * JSON of the event). The database refuses UPDATE, DELETE and TRUNCATE on this table.
+ * One append-only, hash-chained event. `seq` orders the chain; `hash` = SHA-256(prevHash ‖ digest
+ * of the event's sealed content), see audit-chain.ts. The database refuses UPDATE, DELETE and
+ * TRUNCATE on this table.
  */
 @Entity('audit_event')
 @Check('audit_event_actor_kind_check', `"actor_kind" IN ('user', 'system', 'anonymous')`)
@@ -40,4 +41,12 @@ export class AuditEventEntity {
 
   @Column({ type: 'char', length: 64, unique: true })
   hash!: string;
+
+  /** Secret salt behind the event's field commitments (never published); null before them. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  salt!: string | null;
+
+  /** Hash of the previous event of the same subject; null for its first event. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  subjectPrev!: string | null;
 }

@@ -107,15 +107,25 @@ export class PublicResultResponseDto {
   @ApiProperty({ type: [NamedDto] }) candidates!: NamedDto[];
   @ApiProperty({ description: 'Turnout, ballots, per-candidate votes, quorum and threshold' })
   outcome!: Record<string, unknown>;
-  @ApiProperty({ description: 'Rounds, ranking and ties as the engine reported them' })
+  @ApiProperty({
+    description:
+      'Winners, rounds, ranking and ties: the count, with a tie settled by a decision reported as rule `decision`',
+  })
   report!: Record<string, unknown>;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description:
+      'The signed decision that settled a tie the count left to the lot: between whom, for how many places, whom the lot drew, whom the decision chose, why, by which role and when',
+  })
+  decision!: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: String }) protocol!: string | null;
   @ApiProperty() manifest!: Record<string, unknown>;
   @ApiProperty() signature!: string;
 }
 
 export function toPublicResultResponse(r: PublicResult): PublicResultResponseDto {
-  const result = r.run.result;
+  const result = r.result;
   return {
     publicationId: r.publication.id,
     contestKind: r.publication.contestKind,
@@ -125,7 +135,8 @@ export function toPublicResultResponse(r: PublicResult): PublicResultResponseDto
     publishedAt: (r.publication.publishedAt ?? r.publication.publishAt).toISOString(),
     winners: r.winners,
     candidates: r.candidates,
-    outcome: r.run.outcome,
+    outcome: r.outcome,
+    decision: r.decision as unknown as Record<string, unknown> | null,
     report: {
       winners: result.winners,
       ranking: result.ranking ?? null,

@@ -61,6 +61,13 @@ export class ResultPublicationEntity {
   @Column({ type: 'text' })
   publicKey!: string;
 
+  /**
+   * The audit bundle (JSON bytes), frozen at certification and served as stored; fixed like the
+   * manifest. Null only for publications certified before bundles were frozen. Read on its own.
+   */
+  @Column({ type: 'bytea', nullable: true, select: false })
+  bundle!: Buffer | null;
+
   @Column({ type: 'uuid' })
   certifiedBy!: string;
 
