@@ -137,8 +137,30 @@ export function toBallotResponse(b: JuryBallotEntity): BallotResponseDto {
   };
 }
 
+/**
+ * A round as a juror sees it: its own nominees minus the juror's conflicts, and no outcome (who
+ * advances or wins stays with the admins until the result is published).
+ */
+export class JurorRoundInfoDto {
+  id!: string;
+  categoryId!: string;
+  number!: number;
+  @ApiProperty({ enum: ROUND_KINDS })
+  kind!: RoundKind;
+  seats!: number;
+  @ApiProperty({ enum: ROUND_STATUSES })
+  status!: RoundStatus;
+  @ApiProperty({ type: [String], description: 'The round minus your conflicts' })
+  nomineeIds!: string[];
+  tieBreakSeed!: string;
+  opensAt!: string | null;
+  closesAt!: string | null;
+  openedAt!: string | null;
+  closedAt!: string | null;
+}
+
 export class JurorRoundDto {
-  round!: RoundResponseDto;
+  round!: JurorRoundInfoDto;
   categoryTitle!: string;
   @ApiProperty({ enum: ['score', 'borda', 'schulze', 'irv'] })
   method!: string;
@@ -180,8 +202,23 @@ export class RoundProgressDto {
 }
 
 export function toJurorRound(v: JurorRound): JurorRoundDto {
+  const visible = new Set(v.nominees.map((n) => n.id));
+  const r = v.round;
   return {
-    round: toRoundResponse(v.round),
+    round: {
+      id: r.id,
+      categoryId: r.categoryId,
+      number: r.number,
+      kind: r.kind,
+      seats: r.seats,
+      status: r.status,
+      nomineeIds: r.nomineeIds.filter((id) => visible.has(id)),
+      tieBreakSeed: r.tieBreakSeed,
+      opensAt: r.opensAt?.toISOString() ?? null,
+      closesAt: r.closesAt?.toISOString() ?? null,
+      openedAt: r.openedAt?.toISOString() ?? null,
+      closedAt: r.closedAt?.toISOString() ?? null,
+    },
     categoryTitle: v.category.title,
     method: v.category.method,
     criteria: v.category.criteria,
