@@ -10,6 +10,7 @@ export enum AuthErrorCode {
   EmailTaken = 'USER_EMAIL_TAKEN',
   CannotChangeSelf = 'USER_CANNOT_CHANGE_SELF',
   WrongPassword = 'AUTH_WRONG_PASSWORD',
+  WeakPassword = 'AUTH_WEAK_PASSWORD',
 }
 
 const KINDS: Record<AuthErrorCode, ErrorKind> = {
@@ -22,6 +23,7 @@ const KINDS: Record<AuthErrorCode, ErrorKind> = {
   [AuthErrorCode.EmailTaken]: 'conflict',
   [AuthErrorCode.CannotChangeSelf]: 'conflict',
   [AuthErrorCode.WrongPassword]: 'invalid',
+  [AuthErrorCode.WeakPassword]: 'invalid',
 };
 
 export class AuthException extends DomainException {

@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginLimits } from './login-limits';
 import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
 import { SessionsRepository } from './sessions.repository';
 import { JwtStrategy, LocalStrategy } from './strategies';
 import { UsersController } from './users.controller';
@@ -45,6 +46,7 @@ import { UsersService } from './users.service';
     UsersRepository,
     SessionsRepository,
     PasswordHasher,
+    PasswordPolicy,
     LoginLimits,
     LocalStrategy,
     JwtStrategy,

@@ -11,6 +11,7 @@ import { AuthErrorCode, AuthException, sessionEnded } from './auth.exception';
 import type { UserEntity } from './entities/user.entity';
 import { Attempt, LoginLimits } from './login-limits';
 import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
 import { SessionsRepository } from './sessions.repository';
 import { UsersRepository } from './users.repository';
 
@@ -60,6 +61,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly limits: LoginLimits,
+    private readonly policy: PasswordPolicy,
   ) {}
 
   /**
@@ -182,6 +184,7 @@ export class AuthService {
       }),
     );
     attempt.succeeded();
+    await this.policy.check(next, user, 'newPassword');
     const passwordHash = await this.hasher.hash(next);
     await this.db.transaction(async () => {
       await this.users.update(user.id, { passwordHash }, true);

@@ -5,6 +5,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { projectRoot } from 'src/config/load-config';
+import { AuthErrorCode, AuthException } from './auth.exception';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -34,12 +35,22 @@ export class FirstAdmin implements OnApplicationBootstrap {
     const { adminEmail, adminPassword } = this.config.auth;
     if (adminEmail && adminPassword) {
       if (!(await this.users.findByEmail(adminEmail))) {
-        await this.usersService.create(null, {
-          email: adminEmail.toLowerCase(),
-          displayName: 'Administrator',
-          role: 'admin',
-          password: adminPassword,
-        });
+        await this.usersService
+          .create(null, {
+            email: adminEmail.toLowerCase(),
+            displayName: 'Administrator',
+            role: 'admin',
+            password: adminPassword,
+          })
+          .catch((error: unknown) => {
+            if (
+              error instanceof AuthException &&
+              error.code === (AuthErrorCode.WeakPassword as string)
+            ) {
+              throw new Error(`ADMIN_PASSWORD is refused. ${error.message}`, { cause: error });
+            }
+            throw error;
+          });
         this.logger.log({ email: adminEmail }, 'first admin created from ADMIN_EMAIL');
       }
       this.loginHint = `admin login: ${adminEmail} with the password from ADMIN_PASSWORD`;

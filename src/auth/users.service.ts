@@ -7,6 +7,7 @@ import { AuthErrorCode, AuthException } from './auth.exception';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import type { UserEntity } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
 import { SessionsRepository } from './sessions.repository';
 import { UserChanges, UsersRepository } from './users.repository';
 
@@ -17,11 +18,16 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
   ) {}
 
   list(query: ListUsersQueryDto): Promise<[UserEntity[], number]> {
-    return this.users.findPage({ role: query.role, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+    return this.users.findPage({
+      role: query.role,
+      limit: query.limit ?? 50,
+      offset: query.offset ?? 0,
+    });
   }
 
   async get(id: string): Promise<UserEntity> {
@@ -33,6 +39,7 @@ export class UsersService {
   }
 
   async create(caller: AuthUser | null, dto: CreateUserDto): Promise<UserEntity> {
+    await this.policy.check(dto.password, dto);
     const passwordHash = await this.hasher.hash(dto.password);
     try {
       return await this.db.transaction(async () => {
@@ -62,7 +69,10 @@ export class UsersService {
   async update(caller: AuthUser, id: string, dto: UpdateUserDto): Promise<UserEntity> {
     const user = await this.get(id);
     if (id === caller.id && ((dto.role && dto.role !== user.role) || dto.status === 'disabled')) {
-      throw new AuthException(AuthErrorCode.CannotChangeSelf, 'You cannot change your own role or disable yourself');
+      throw new AuthException(
+        AuthErrorCode.CannotChangeSelf,
+        'You cannot change your own role or disable yourself',
+      );
     }
     const changes: UserChanges = {};
     if (dto.displayName !== undefined) {
@@ -75,6 +85,10 @@ export class UsersService {
       changes.status = dto.status;
     }
     if (dto.password !== undefined) {
+      await this.policy.check(dto.password, {
+        email: user.email,
+        displayName: dto.displayName ?? user.displayName,
+      });
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     // A new role, a disabled account or a reset password ends every session at once.
