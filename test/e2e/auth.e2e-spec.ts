@@ -1,9 +1,9 @@
-import type { InjectOptions } from 'fastify';
-import { UsersService } from 'src/auth/users.service';
+import * as argon2 from 'argon2';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from '../support/jwt';
 import { startTestApp, TestApp } from '../support/test-app';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 describe('auth (e2e)', () => {
   let t: TestApp;
@@ -138,29 +138,71 @@ describe('auth (e2e)', () => {
   });
 });
 
+/**
+ * A hash for users inserted directly. argon2 verifies with the parameters stored in the hash, so a
+ * light one keeps the many logins of these tests quick; the login code is the same.
+ */
+function lightHash(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id, memoryCost: 1024, timeCost: 1 });
+}
+
+/** Logs in through Fastify's inject, which lets each test choose the caller's address. */
+function loginFrom(
+  t: TestApp,
+  from: string,
+  email: string,
+  password: string,
+  headers: InjectOptions['headers'] = {},
+): Promise<LightMyRequestResponse> {
+  return t.app
+    .getHttpAdapter()
+    .getInstance()
+    .inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: from,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify({ email, password }),
+    });
+}
+
 /** TRUST 12: login limits per account (from one address) and per address. */
 describe('login rate limits (e2e)', () => {
   let t: TestApp;
   const PER_ACCOUNT = 3;
   const PER_IP = 6;
+  const WINDOW_SECONDS = 900;
 
   beforeAll(async () => {
     t = await startTestApp({
-      env: { LOGIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT), LOGIN_LIMIT_PER_IP: String(PER_IP) },
+      env: {
+        LOGIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
+        LOGIN_LIMIT_PER_IP: String(PER_IP),
+        LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+        // Only the loopback proxy is believed: inject's own callers are not.
+        TRUST_PROXY: '127.0.0.1',
+      },
     });
   });
   afterAll(async () => {
     await t.close();
   });
 
-  /** Users are created directly: logging in through HTTP would spend the address's budget. */
+  const PASSWORD = 'the-right-password-1';
+  let hash: Promise<string> | undefined;
+
+  /**
+   * Users are inserted directly, sharing one hash: logging in through HTTP would spend the
+   * address's budget, and hashing for each would only slow the tests down.
+   */
   async function newUser(): Promise<{ id: string; email: string; password: string }> {
     const email = `u${Math.random().toString(36).slice(2, 10)}@example.org`;
-    const password = 'the-right-password-1';
-    const user = await t.app
-      .get(UsersService)
-      .create(null, { email, displayName: 'U', role: 'member', password });
-    return { id: user.id, email, password };
+    hash ??= lightHash(PASSWORD);
+    const rows = await t.db.query(
+      `INSERT INTO app_user (email, display_name, password_hash, role) VALUES ($1, 'U', $2, 'member') RETURNING id`,
+      [email, await hash],
+    );
+    return { id: (rows as { id: string }[])[0].id, email, password: PASSWORD };
   }
 
   async function login(
@@ -169,17 +211,12 @@ describe('login rate limits (e2e)', () => {
     password: string,
     headers: InjectOptions['headers'] = {},
   ): Promise<number> {
-    const res = await t.app
-      .getHttpAdapter()
-      .getInstance()
-      .inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        remoteAddress: from,
-        headers: { 'content-type': 'application/json', ...headers },
-        payload: JSON.stringify({ email, password }),
-      });
-    return res.statusCode;
+    return (await loginFrom(t, from, email, password, headers)).statusCode;
+  }
+
+  /** A login from a client behind the trusted proxy, which names it in X-Forwarded-For. */
+  function viaProxy(client: string, email: string, password: string): Promise<number> {
+    return login('127.0.0.1', email, password, { 'x-forwarded-for': client });
   }
 
   async function failures(userId: string): Promise<number> {
@@ -243,4 +280,217 @@ describe('login rate limits (e2e)', () => {
     // Another address is not affected.
     expect(await login('10.0.4.2', last.email, last.password)).toBe(200);
   });
+
+  it('answers a limited login 429 with Retry-After, a code and the reason', async () => {
+    const victim = await newUser();
+    for (let i = 0; i < PER_ACCOUNT; i++) {
+      expect(await login('10.0.5.1', victim.email, 'wrong-guess-123')).toBe(401);
+    }
+    const limited = await loginFrom(t, '10.0.5.1', victim.email, victim.password);
+    expect(limited.statusCode).toBe(429);
+    const body = limited.json<{ details: { retryAfterSeconds: number } }>();
+    expect(body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(
+        /^Too many failed logins to this account from this address; try again in \d+ s$/,
+      ),
+      code: 'RATE_LIMITED',
+      details: { reason: 'account', retryAfterSeconds: expect.any(Number) },
+    });
+    expect(Number(limited.headers['retry-after'])).toBe(body.details.retryAfterSeconds);
+    expect(body.details.retryAfterSeconds).toBeGreaterThan(WINDOW_SECONDS - 60);
+    expect(body.details.retryAfterSeconds).toBeLessThanOrEqual(WINDOW_SECONDS);
+
+    const users = await Promise.all(Array.from({ length: PER_IP }, () => newUser()));
+    for (const u of users) {
+      await login('10.0.5.2', u.email, 'wrong-guess-123');
+    }
+    const perIp = await loginFrom(t, '10.0.5.2', victim.email, victim.password);
+    expect(perIp.statusCode).toBe(429);
+    expect(perIp.json()).toMatchObject({ code: 'RATE_LIMITED', details: { reason: 'ip' } });
+    expect(Number(perIp.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('lets successful logins from one address through however many there are', async () => {
+    const members = await Promise.all(Array.from({ length: 3 * PER_IP }, () => newUser()));
+    for (const m of members) {
+      expect(await login('10.0.6.1', m.email, m.password)).toBe(200);
+    }
+    // The failures are still counted in full.
+    for (const m of members.slice(0, PER_IP)) {
+      expect(await login('10.0.6.1', m.email, 'wrong-guess-123')).toBe(401);
+    }
+    expect(await login('10.0.6.1', members[PER_IP].email, members[PER_IP].password)).toBe(429);
+  });
+
+  it('does not forgive an address its failures when one of its logins succeeds', async () => {
+    const members = await Promise.all(Array.from({ length: PER_IP + 1 }, () => newUser()));
+    for (const m of members.slice(0, PER_IP - 1)) {
+      expect(await login('10.0.7.1', m.email, 'wrong-guess-123')).toBe(401);
+    }
+    expect(await login('10.0.7.1', members[PER_IP].email, members[PER_IP].password)).toBe(200);
+    expect(await login('10.0.7.1', members[PER_IP - 1].email, 'wrong-guess-123')).toBe(401);
+    expect(await login('10.0.7.1', members[PER_IP].email, members[PER_IP].password)).toBe(429);
+  });
+
+  it("clears an account's failures from an address once the right password is given there", async () => {
+    const member = await newUser();
+    for (let i = 0; i < PER_ACCOUNT - 1; i++) {
+      expect(await login('10.0.8.1', member.email, 'a-typo-in-it-123')).toBe(401);
+    }
+    expect(await login('10.0.8.1', member.email, member.password)).toBe(200);
+    for (let i = 0; i < PER_ACCOUNT; i++) {
+      expect(await login('10.0.8.1', member.email, 'a-typo-in-it-123')).toBe(401);
+    }
+    expect(await login('10.0.8.1', member.email, member.password)).toBe(429);
+  });
+
+  it('lets no more guesses through than the limit when they are sent all at once', async () => {
+    const victim = await newUser();
+    const statuses = await Promise.all(
+      Array.from({ length: 4 * PER_ACCOUNT }, () =>
+        login('10.0.9.1', victim.email, 'wrong-guess-123'),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3 * PER_ACCOUNT);
+    expect(await failures(victim.id)).toBe(PER_ACCOUNT);
+  });
+
+  it('counts IPv6 addresses per /64, also when a trusted proxy names them', async () => {
+    const victim = await newUser();
+    const statuses: number[] = [];
+    for (let i = 1; i <= PER_ACCOUNT + 3; i++) {
+      statuses.push(
+        await viaProxy(`2001:db8:12:1::${i.toString(16)}`, victim.email, 'wrong-guess-123'),
+      );
+    }
+    expect(statuses).toEqual([...Array<number>(PER_ACCOUNT).fill(401), 429, 429, 429]);
+    expect(await failures(victim.id)).toBe(PER_ACCOUNT);
+    // Another /64 is another network.
+    expect(await viaProxy('2001:db8:12:2::1', victim.email, victim.password)).toBe(200);
+
+    // And across accounts: the whole /64 shares one address allowance.
+    const users = await Promise.all(Array.from({ length: PER_IP + 1 }, () => newUser()));
+    for (const [i, u] of users.slice(0, PER_IP).entries()) {
+      expect(await viaProxy(`2001:db8:12:3:${i + 1}::1`, u.email, 'wrong-guess-123')).toBe(401);
+    }
+    const last = users[PER_IP];
+    expect(await viaProxy('2001:db8:12:3:ffff:ffff:ffff:ffff', last.email, last.password)).toBe(
+      429,
+    );
+    // The proxy's own address is not what was counted.
+    expect(await login('127.0.0.1', last.email, last.password)).toBe(200);
+  });
+});
+
+/** TRUST 12: a wrong current password costs what a failed login to one account costs. */
+describe('password change limit (e2e)', () => {
+  let t: TestApp;
+  const PER_ACCOUNT = 3;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOGIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT) } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function change(
+    token: string,
+    currentPassword: string,
+    newPassword = 'violet-tractor-sings-4-lanterns',
+  ) {
+    return t.http
+      .post('/api/v1/auth/password')
+      .set('authorization', `Bearer ${token}`)
+      .send({ currentPassword, newPassword });
+  }
+
+  it('answers 429 once a user has given too many wrong current passwords, even with the right one', async () => {
+    const user = await t.userWithToken('member');
+    for (let i = 0; i < PER_ACCOUNT; i++) {
+      const wrong = await change(user.token, 'not-my-password');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.code).toBe('AUTH_WRONG_PASSWORD');
+    }
+    const limited = await change(user.token, user.password);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/^Too many wrong current passwords; try again in \d+ s$/),
+      details: { reason: 'user' },
+    });
+    expect(Number(limited.headers['retry-after'])).toBe(limited.body.details.retryAfterSeconds);
+    // The password was not changed and the session lives on.
+    const me = await t.http.get('/api/v1/auth/me').set('authorization', `Bearer ${user.token}`);
+    expect(me.status).toBe(200);
+    const login = await t.http
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+  });
+
+  it('forgives the wrong attempts once the right current password is given', async () => {
+    const user = await t.userWithToken('member');
+    for (let i = 0; i < PER_ACCOUNT - 1; i++) {
+      expect((await change(user.token, 'not-my-password')).status).toBe(400);
+    }
+    expect((await change(user.token, user.password)).status).toBe(204);
+    const login = await t.http
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: 'violet-tractor-sings-4-lanterns' });
+    const token = login.body.accessToken as string;
+    for (let i = 0; i < PER_ACCOUNT; i++) {
+      expect((await change(token, 'not-my-password')).status).toBe(400);
+    }
+    expect((await change(token, 'violet-tractor-sings-4-lanterns')).status).toBe(429);
+  });
+});
+
+/** TRUST 12: a general meeting signs in from the hall's one address with the default limits. */
+describe('login from one hall with the default limits (e2e)', () => {
+  let t: TestApp;
+  const MEMBERS = 166;
+  const PASSWORD = 'a-hall-password-for-the-test-9';
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('lets 166 members sign in from one address, and still stops a guesser there', async () => {
+    expect(t.config.auth).toMatchObject({ loginLimitPerIp: 100, loginLimitPerAccount: 5 });
+    const hash = await lightHash(PASSWORD);
+    const emails = Array.from({ length: MEMBERS }, (_, i) => `hall-${i}@example.org`);
+    await t.db.query(
+      `INSERT INTO app_user (email, display_name, password_hash, role)
+       SELECT e, 'Member', $2, 'member' FROM unnest($1::text[]) AS e`,
+      [emails, hash],
+    );
+    const statuses: number[] = [];
+    // Members arrive a few at a time, as they do at the door.
+    for (let i = 0; i < MEMBERS; i += 6) {
+      const batch = emails.slice(i, i + 6).map((e) => loginFrom(t, '192.0.2.10', e, PASSWORD));
+      statuses.push(...(await Promise.all(batch)).map((r) => r.statusCode));
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(MEMBERS);
+
+    // Failures still count: five at one account, then 429 even with the right password.
+    for (let i = 0; i < 5; i++) {
+      expect((await loginFrom(t, '192.0.2.10', emails[0], 'wrong-guess-123')).statusCode).toBe(401);
+    }
+    expect((await loginFrom(t, '192.0.2.10', emails[0], PASSWORD)).statusCode).toBe(429);
+    // And 100 at any accounts from the address.
+    for (let i = 1; i <= 95; i++) {
+      expect((await loginFrom(t, '192.0.2.10', emails[i], 'wrong-guess-123')).statusCode).toBe(401);
+    }
+    const limited = await loginFrom(t, '192.0.2.10', emails[100], PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ code: 'RATE_LIMITED', details: { reason: 'ip' } });
+  }, 300_000);
 });
