@@ -14,7 +14,11 @@ import { MAX_UPLOAD_BYTES } from './members/upload';
 export const API_PREFIX = 'api/v1';
 
 /** Builds the HTTP application (not yet listening); tests use the very same function. */
-export async function createHttpApp(config: Config, databaseUrl: string, log: Pino): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  config: Config,
+  databaseUrl: string,
+  log: Pino,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     // Per-request lines only at debug level: casting is the hot path.
@@ -29,17 +33,23 @@ export async function createHttpApp(config: Config, databaseUrl: string, log: Pi
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
-    logger: new PinoLoggerService(log),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    adapter,
+    {
+      logger: new PinoLoggerService(log),
+      bufferLogs: false,
+    },
+  );
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
   app
     .getHttpAdapter()
     .getInstance()
-    .addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) =>
-      done(null, body),
+    .addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES },
+      (_req, body, done) => done(null, body),
     );
   if (config.app.corsOrigins.length > 0) {
     app.enableCors({ origin: config.app.corsOrigins });
@@ -50,7 +60,9 @@ export async function createHttpApp(config: Config, databaseUrl: string, log: Pi
     app,
     new DocumentBuilder()
       .setTitle('Association awards and elections')
-      .setDescription('Award programs, juries, general-meeting elections, secret ballots and verifiable results.')
+      .setDescription(
+        'Award programs, juries, general-meeting elections, secret ballots and verifiable results.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

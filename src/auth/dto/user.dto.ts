@@ -15,7 +15,11 @@ export class CreateUserDto {
   @IsIn(ROLES)
   role!: Role;
 
-  @ApiProperty({ minLength: 12, maxLength: 200, description: 'Initial password; share it with the person securely' })
+  @ApiProperty({
+    minLength: 12,
+    maxLength: 200,
+    description: 'Initial password; share it with the person securely',
+  })
   @IsString()
   @Length(12, 200)
   password!: string;
@@ -35,7 +39,11 @@ export class UpdateUserDto {
   @IsIn(USER_STATUSES)
   status?: UserStatus;
 
-  @ApiPropertyOptional({ minLength: 12, maxLength: 200, description: 'Resets the password and ends every session' })
+  @ApiPropertyOptional({
+    minLength: 12,
+    maxLength: 200,
+    description: 'Resets the password and ends every session',
+  })
   @IsOptional()
   @IsString()
   @Length(12, 200)

@@ -86,7 +86,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(
-        { err: exception instanceof Error ? exception.message : String(exception), method: request.method, url: request.url },
+        {
+          err: exception instanceof Error ? exception.message : String(exception),
+          method: request.method,
+          url: request.url,
+        },
         'database unavailable',
       );
       return {

@@ -8,11 +8,16 @@ export const IsId = (): PropertyDecorator =>
   applyDecorators(ApiProperty({ format: 'uuid' }), IsUUID('4'));
 
 /** A trimmed, non-empty text field with a length limit. */
-export const IsText = (max: number, options: { optional?: boolean; min?: number } = {}): PropertyDecorator =>
+export const IsText = (
+  max: number,
+  options: { optional?: boolean; min?: number } = {},
+): PropertyDecorator =>
   applyDecorators(
     options.optional ? ApiPropertyOptional({ maxLength: max }) : ApiProperty({ maxLength: max }),
     ...(options.optional ? [IsOptional()] : []),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.trim() : value,
+    ),
     IsString(),
     Length(options.min ?? 1, max),
   );
