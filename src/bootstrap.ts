@@ -1,11 +1,11 @@
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { LogController } from 'fastify';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { createHttpAdapter } from './common/http/http-adapter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { PinoLoggerService } from './common/logging/pino-logger';
 import type { Config } from './config/config.types';
@@ -19,7 +19,7 @@ export async function createHttpApp(
   databaseUrl: string,
   log: Pino,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  const adapter = createHttpAdapter({
     loggerInstance: log,
     // Per-request lines only at debug level: casting is the hot path.
     logController: new LogController({
@@ -41,7 +41,8 @@ export async function createHttpApp(
       bufferLogs: false,
     },
   );
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // Nest's own security headers (helmet's defaults) also reach the router's refusals.
+  app.useSecurityHeaders({ contentSecurityPolicy: false });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
   app
     .getHttpAdapter()

@@ -4,7 +4,7 @@ import { DomainException } from 'src/common/errors/domain.exception';
 import { isDatabaseUnavailable } from 'src/database/database';
 import { ErrorResponse, reasonPhrase, STATUS_BY_KIND } from './error-response';
 
-interface FastifyLikeError {
+export interface FastifyLikeError {
   statusCode?: number;
   code?: string;
   message?: string;
@@ -81,8 +81,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // Errors raised by Fastify itself (malformed JSON, body too large, wrong content type) carry a
     // 4xx status; their messages are safe, but are rewritten to stay generic.
     if (isClientFastifyError(exception)) {
-      const statusCode = exception.statusCode;
-      return { statusCode, error: reasonPhrase(statusCode), message: fastifyMessage(exception) };
+      return fastifyErrorResponse(exception);
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(
@@ -116,7 +115,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function isClientFastifyError(error: unknown): error is FastifyLikeError & { statusCode: number } {
+export function isClientFastifyError(
+  error: unknown,
+): error is FastifyLikeError & { statusCode: number } {
   const e = error as FastifyLikeError | null;
   return (
     typeof e === 'object' &&
@@ -128,6 +129,14 @@ function isClientFastifyError(error: unknown): error is FastifyLikeError & { sta
   );
 }
 
+/** The answer to one of Fastify's own 4xx errors: its status, a generic message, never its text. */
+export function fastifyErrorResponse(
+  error: FastifyLikeError & { statusCode: number },
+): ErrorResponse {
+  const statusCode = error.statusCode;
+  return { statusCode, error: reasonPhrase(statusCode), message: fastifyMessage(error) };
+}
+
 function fastifyMessage(error: FastifyLikeError): string {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -136,6 +145,11 @@ function fastifyMessage(error: FastifyLikeError): string {
       return 'Request body is too large';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'Request body is empty';
+    // The router's own messages quote the path, which may carry markup.
+    case 'FST_ERR_BAD_URL':
+      return 'The path is not validly percent-encoded';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A path segment is too long';
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case undefined:
     default:
