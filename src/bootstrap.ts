@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { createHttpAdapter } from './common/http/http-adapter';
+import { depthLimitedJsonParser } from './common/http/json-body-parser';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { PinoLoggerService } from './common/logging/pino-logger';
 import type { Config } from './config/config.types';
@@ -44,14 +45,17 @@ export async function createHttpApp(
   // Nest's own security headers (helmet's defaults) also reach the router's refusals.
   app.useSecurityHeaders({ contentSecurityPolicy: false });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addContentTypeParser(
-      'text/csv',
-      { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES },
-      (_req, body, done) => done(null, body),
-    );
+  const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.app.bodyLimitBytes },
+    depthLimitedJsonParser(fastify),
+  );
+  fastify.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES },
+    (_req, body, done) => done(null, body),
+  );
   if (config.app.corsOrigins.length > 0) {
     app.enableCors({ origin: config.app.corsOrigins });
   }
