@@ -7,6 +7,7 @@ import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { createHttpAdapter } from './common/http/http-adapter';
 import { depthLimitedJsonParser } from './common/http/json-body-parser';
+import { refuseMalformedText } from './common/http/well-formed-text.hook';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { PinoLoggerService } from './common/logging/pino-logger';
 import type { Config } from './config/config.types';
@@ -56,6 +57,7 @@ export async function createHttpApp(
     { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES },
     (_req, body, done) => done(null, body),
   );
+  fastify.addHook('preValidation', refuseMalformedText);
   if (config.app.corsOrigins.length > 0) {
     app.enableCors({ origin: config.app.corsOrigins });
   }
