@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IsEmailAddress, IsText } from 'src/common/validation/validators';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import {
+  IsEmailAddress,
+  IsOptionalNotNull,
+  IsPageLimit,
+  IsPageOffset,
+  IsPatchBody,
+  IsText,
+} from 'src/common/validation/validators';
 import { Role, ROLES, UserEntity, UserStatus, USER_STATUSES } from 'src/auth/entities/user.entity';
 
 export class CreateUserDto {
@@ -25,17 +31,18 @@ export class CreateUserDto {
   password!: string;
 }
 
+@IsPatchBody()
 export class UpdateUserDto {
   @IsText(200, { optional: true })
   displayName?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ enum: USER_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(USER_STATUSES)
   status?: UserStatus;
 
@@ -44,7 +51,7 @@ export class UpdateUserDto {
     maxLength: 200,
     description: 'Resets the password and ends every session',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(12, 200)
   password?: string;
@@ -56,19 +63,10 @@ export class ListUsersQueryDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IsPageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsPageOffset()
   offset?: number;
 }
 

@@ -15,7 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsText } from 'src/common/validation/validators';
+import { IsOptionalNotNull, IsPatchBody, IsText } from 'src/common/validation/validators';
 import {
   AWARD_METHODS,
   AwardCategoryEntity,
@@ -86,6 +86,7 @@ export class CreateEditionDto extends ScheduleDto {
   ordinal!: string;
 }
 
+@IsPatchBody()
 export class UpdateEditionDto extends ScheduleDto {
   @IsText(20, { optional: true })
   ordinal?: string;
@@ -152,36 +153,36 @@ export class CriterionDto {
 
 export class MethodConfigDto {
   @ApiPropertyOptional({ enum: ['mean', 'trimmed_mean'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['mean', 'trimmed_mean'])
   aggregate?: 'mean' | 'trimmed_mean';
 
   @ApiPropertyOptional({ description: 'Scores dropped at each end for a trimmed mean' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(10)
   trim?: number;
 
   @ApiPropertyOptional({ enum: ['zscore'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['zscore'])
   normalise?: 'zscore';
 
   @ApiPropertyOptional({ description: 'Fewest scores a nominee needs to be ranked', default: 1 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   minScores?: number;
 
   @ApiPropertyOptional({ enum: ['borda', 'dowdall'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['borda', 'dowdall'])
   points?: 'borda' | 'dowdall';
 
   @ApiPropertyOptional({ enum: ['winning', 'margin', 'ratio'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['winning', 'margin', 'ratio'])
   strength?: 'winning' | 'margin' | 'ratio';
 }
@@ -191,13 +192,13 @@ export class CategorySettingsDto {
   description?: string;
 
   @ApiPropertyOptional({ type: MethodConfigDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => MethodConfigDto)
   methodConfig?: MethodConfigDto;
 
   @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(20)
@@ -212,7 +213,7 @@ export class CategorySettingsDto {
   shortListSize?: number | null;
 
   @ApiPropertyOptional({ type: [CriterionDto] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
@@ -220,19 +221,19 @@ export class CategorySettingsDto {
   criteria?: CriterionDto[];
 
   @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   nominationsPerMember?: number;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   selfNominationAllowed?: boolean;
 
   @ApiPropertyOptional({ enum: RESULTS_DISPLAYS, default: 'anonymised_jurors' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(RESULTS_DISPLAYS)
   resultsDisplay?: ResultsDisplay;
 }
@@ -246,12 +247,13 @@ export class CreateCategoryDto extends CategorySettingsDto {
   method!: AwardMethod;
 }
 
+@IsPatchBody()
 export class UpdateCategoryDto extends CategorySettingsDto {
   @IsText(200, { optional: true })
   title?: string;
 
   @ApiPropertyOptional({ enum: AWARD_METHODS })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(AWARD_METHODS)
   method?: AwardMethod;
 }

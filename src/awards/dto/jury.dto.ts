@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
-import { IsId, IsText } from 'src/common/validation/validators';
+import { IsIn } from 'class-validator';
+import { IsId, IsOptionalNotNull, IsText } from 'src/common/validation/validators';
 import {
   JURY_ROLES,
   JuryAssignmentEntity,
@@ -26,7 +26,7 @@ export class AssignJurorDto {
   userId!: string;
 
   @ApiPropertyOptional({ enum: JURY_ROLES, default: 'juror' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(JURY_ROLES)
   role?: JuryRole;
 

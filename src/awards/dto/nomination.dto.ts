@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  IsUrl,
-  IsUUID,
-  MaxLength,
-} from 'class-validator';
-import { IsId, IsText } from 'src/common/validation/validators';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsUrl, IsUUID, MaxLength } from 'class-validator';
+import { IsId, IsOptionalNotNull, IsText } from 'src/common/validation/validators';
 import type { AwardNominationEntity } from 'src/awards/entities/award-nomination.entity';
 import {
   AwardNomineeEntity,
@@ -30,7 +21,7 @@ export class CreateNominationDto {
   description?: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uri' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(10)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { each: true })
@@ -38,7 +29,7 @@ export class CreateNominationDto {
   links?: string[];
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   selfNomination?: boolean;
 
@@ -46,7 +37,7 @@ export class CreateNominationDto {
     format: 'uuid',
     description: 'The member nominating, when the caller acts for several',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID('4')
   memberId?: string;
 }

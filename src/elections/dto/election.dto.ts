@@ -14,7 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsText } from 'src/common/validation/validators';
+import { IsOptionalNotNull, IsPatchBody, IsText } from 'src/common/validation/validators';
 import { CANDIDATE_STATUSES, CandidateEntity } from 'src/elections/entities/candidate.entity';
 import {
   ELECTION_METHODS,
@@ -37,14 +37,14 @@ export class ThresholdRuleDto {
   fraction?: string;
 
   @ApiPropertyOptional({ enum: THRESHOLD_BASES, default: 'valid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(THRESHOLD_BASES)
   base?: ThresholdBase;
 }
 
 export class CreateElectionDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID('4')
   meetingId?: string;
 
@@ -52,7 +52,7 @@ export class CreateElectionDto {
   office!: string;
 
   @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -63,18 +63,18 @@ export class CreateElectionDto {
   method!: ElectionMethod;
 
   @ApiPropertyOptional({ description: 'Engine options, e.g. { "variant": "scottish" } for STV' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   methodConfig?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: ThresholdRuleDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => ThresholdRuleDto)
   thresholdRule?: ThresholdRuleDto;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   blankAllowed?: boolean;
 
@@ -82,7 +82,7 @@ export class CreateElectionDto {
     default: false,
     description: 'Only members registered at the meeting are on the roll',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   registeredOnly?: boolean;
 
@@ -90,18 +90,18 @@ export class CreateElectionDto {
     format: 'date',
     description: 'Dues paid up to this date; default: the day it opens',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   @MaxLength(10)
   rollDate?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   opensAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   closesAt?: string;
 
@@ -109,40 +109,41 @@ export class CreateElectionDto {
   tieBreakSeed?: string;
 }
 
+@IsPatchBody()
 export class UpdateElectionDto {
   @IsText(200, { optional: true })
   office?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   seats?: number;
 
   @ApiPropertyOptional({ enum: ELECTION_METHODS })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(ELECTION_METHODS)
   method?: ElectionMethod;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   methodConfig?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: ThresholdRuleDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => ThresholdRuleDto)
   thresholdRule?: ThresholdRuleDto;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   blankAllowed?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   registeredOnly?: boolean;
 
@@ -191,7 +192,7 @@ export class NominateCandidateDto {
     format: 'uuid',
     description: 'The nominating member, when the caller acts for several',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID('4')
   nominatorMemberId?: string;
 

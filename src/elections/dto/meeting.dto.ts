@@ -10,7 +10,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsText } from 'src/common/validation/validators';
+import { IsOptionalNotNull, IsPatchBody, IsText } from 'src/common/validation/validators';
 import type { QuorumStatus } from 'src/elections/entities/election.entity';
 import { MeetingEntity, QUORUM_KINDS, QuorumKind } from 'src/elections/entities/meeting.entity';
 import type { AttendanceRow } from 'src/elections/meetings.repository';
@@ -27,12 +27,12 @@ export class CreateMeetingDto {
   place?: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   online?: boolean;
 
   @ApiPropertyOptional({ enum: QUORUM_KINDS, default: 'more_than_half' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(QUORUM_KINDS)
   quorumKind?: QuorumKind;
 
@@ -40,24 +40,25 @@ export class CreateMeetingDto {
   quorumFraction?: string;
 
   @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   quorumCount?: number;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   registrationOpen?: boolean;
 }
 
+@IsPatchBody()
 export class UpdateMeetingDto {
   @IsText(300, { optional: true })
   title?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   startsAt?: string;
 
@@ -68,12 +69,12 @@ export class UpdateMeetingDto {
   place?: string | null;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   online?: boolean;
 
   @ApiPropertyOptional({ enum: QUORUM_KINDS })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(QUORUM_KINDS)
   quorumKind?: QuorumKind;
 
@@ -92,7 +93,7 @@ export class UpdateMeetingDto {
   quorumCount?: number | null;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   registrationOpen?: boolean;
 }

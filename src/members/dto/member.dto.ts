@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -11,7 +10,14 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsEmailAddress, IsText } from 'src/common/validation/validators';
+import {
+  IsEmailAddress,
+  IsOptionalNotNull,
+  IsPageLimit,
+  IsPageOffset,
+  IsPatchBody,
+  IsText,
+} from 'src/common/validation/validators';
 import {
   MEMBER_KINDS,
   MEMBER_STATUSES,
@@ -38,7 +44,7 @@ export class CreateMemberDto {
   email?: string;
 
   @ApiPropertyOptional({ enum: MEMBER_STATUSES, default: 'active' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(MEMBER_STATUSES)
   status?: MemberStatus;
 
@@ -49,29 +55,30 @@ export class CreateMemberDto {
   duesPaidUntil?: string;
 
   @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1000)
   voteWeight?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Login of an individual member' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID('4')
   userId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Delegate who acts for a corporate member' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID('4')
   delegateUserId?: string;
 
   @ApiPropertyOptional({ format: 'date' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   @MaxLength(10)
   joinedOn?: string;
 }
 
+@IsPatchBody()
 export class UpdateMemberDto {
   @IsText(300, { optional: true })
   name?: string;
@@ -89,7 +96,7 @@ export class UpdateMemberDto {
   email?: string | null;
 
   @ApiPropertyOptional({ enum: MEMBER_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(MEMBER_STATUSES)
   status?: MemberStatus;
 
@@ -101,7 +108,7 @@ export class UpdateMemberDto {
   duesPaidUntil?: string | null;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -134,19 +141,10 @@ export class ListMembersQueryDto {
   @IsText(100, { optional: true })
   q?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IsPageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsPageOffset()
   offset?: number;
 }
 
