@@ -6,10 +6,9 @@ import {
   IsBoolean,
   IsISO8601,
   IsObject,
-  IsOptional,
   IsUUID,
 } from 'class-validator';
-import { IsText } from 'src/common/validation/validators';
+import { IsOptionalNotNull, IsText } from 'src/common/validation/validators';
 import {
   AwardRoundEntity,
   ROUND_KINDS,
@@ -28,12 +27,12 @@ import { JurorNomineeDto, toJurorNominee } from './nomination.dto';
 
 export class CreateRoundDto {
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   opensAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   closesAt?: string;
 }
@@ -94,7 +93,7 @@ export class SaveBallotDto {
     description: 'Scored categories: nominee id → criterion id → score',
     example: { '<nomineeId>': { impact: 8, originality: 7 } },
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   scores?: Record<string, Record<string, number>>;
 
@@ -102,14 +101,14 @@ export class SaveBallotDto {
     type: [String],
     description: 'Ranked categories: nominee ids, best first',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(200)
   @IsUUID('4', { each: true })
   ranking?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'Submit (counted) rather than save a draft' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   submit?: boolean;
 }
