@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import type { HTTPMethods } from 'fastify';
 import { AccessPolicy, POLICY_KEY } from 'src/common/auth/policy.decorators';
 
@@ -77,4 +78,46 @@ export function collectRoutes(app: NestFastifyApplication, globalPrefix: string)
 /** The route's path with every parameter replaced by a placeholder uuid. */
 export function concretePath(route: AppRoute): string {
   return route.path.replace(/:[A-Za-z0-9_]+/g, PLACEHOLDER_ID);
+}
+
+/** Where SwaggerModule serves the document the application builds. */
+export const OPENAPI_JSON_URL = '/api/docs-json';
+
+export interface DocumentedRoute {
+  method: HTTPMethods;
+  /** The path in Fastify's form, `{id}` written as `:id`. */
+  path: string;
+  operation: OperationObject;
+}
+
+const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/** The OpenAPI document exactly as the running application serves it. */
+export async function openApiDocument(app: NestFastifyApplication): Promise<OpenAPIObject> {
+  const res = await app
+    .getHttpAdapter()
+    .getInstance()
+    .inject({ method: 'GET', url: OPENAPI_JSON_URL });
+  if (res.statusCode !== 200) {
+    throw new Error(`${OPENAPI_JSON_URL} answered ${res.statusCode}`);
+  }
+  return res.json<OpenAPIObject>();
+}
+
+/** Every operation of the document, read at run time, so a route added anywhere is included. */
+export function documentedRoutes(document: OpenAPIObject): DocumentedRoute[] {
+  const routes: DocumentedRoute[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of OPERATION_METHODS) {
+      const operation = item[method];
+      if (operation) {
+        routes.push({
+          method: method.toUpperCase(),
+          path: path.replace(/\{([^}]+)\}/g, ':$1'),
+          operation,
+        });
+      }
+    }
+  }
+  return routes;
 }
