@@ -49,4 +49,25 @@ describe('counted ballots', () => {
     expect({ ...grouped.stats, distinct: 2 }).toEqual({ ...single.stats, distinct: 2 });
     expect(grouped.stats.distinct).toBe(2);
   });
+
+  it('keeps Scottish STV exact for a group whose weights share no 5-decimal per-ballot weight', () => {
+    // Three ballots weighing 1, 1 and 2 with the same ranking: 4/3 each, 4 in all.
+    const opened = [
+      { content: { ranking: [['a'], ['b']] }, weight: 1 },
+      { content: { ranking: [['a'], ['b']] }, weight: 1 },
+      { content: { ranking: [['a'], ['b']] }, weight: 2 },
+      { content: { ranking: [['b']] }, weight: 1 },
+      { content: { ranking: [['c']] }, weight: 1 },
+    ];
+    const result = tally({
+      method: 'stv',
+      config: { seats: 1, variant: 'scottish' },
+      candidates: ['a', 'b', 'c'],
+      seed: 's',
+      ballots: engineBallots(groupByContent(opened)),
+    });
+    expect(engineBallots(groupByContent(opened))[0]).toMatchObject({ count: 3, weight: '4/3' });
+    expect(result.rounds[0].votes).toEqual({ a: '4.00000', b: '1.00000', c: '1.00000' });
+    expect(result.winners).toEqual(['a']);
+  });
 });

@@ -53,16 +53,25 @@ export function tallyScottish(input: TallyInput): TallyResult {
   const withdrawn = new Set((config.withdrawn ?? []).map((w) => c.of(w)!));
   // Strict orders (equal ranks were read as overvotes): group k is pool[start[k]..start[k+1]).
   const { pool, start } = groups;
-  const paperValue = groups.count.map((_, k) => {
+  // A weighted group counts as one parcel holding its exact total weight (count × weight,
+  // truncated once), not as `count` papers of a truncated weight each: grouped ballots of
+  // different weights then count exactly what they weighed (a weight such as 4/3 has no exact
+  // 5-decimal form, but 3 × 4/3 has).
+  const parcelValue: number[] = [];
+  const parcelCount: number[] = [];
+  groups.count.forEach((count, k) => {
     const w = groups.weight?.[k];
     if (!w) {
-      return ONE;
+      parcelValue.push(ONE);
+      parcelCount.push(count);
+      return;
     }
-    const v = Number(w.toScaled(5));
+    const v = Number(w.mulInt(count).toScaled(5));
     if (v <= 0) {
       throw new TallyInputError('a ballot weight is below 0.00001, the precision of Scottish STV');
     }
-    return v;
+    parcelValue.push(v);
+    parcelCount.push(1);
   });
 
   const HOPEFUL = 0;
@@ -91,10 +100,10 @@ export function tallyScottish(input: TallyInput): TallyResult {
   let total = 0;
   for (let k = 0; k < groups.size; k++) {
     const p = nextContinuing(k, start[k]);
-    const value = paperValue[k] * groups.count[k];
+    const value = parcelValue[k] * parcelCount[k];
     total += value;
     if (p >= 0) {
-      piles[pool[p]].push(parcels.add(k, p, paperValue[k], groups.count[k]));
+      piles[pool[p]].push(parcels.add(k, p, parcelValue[k], parcelCount[k]));
       votes[pool[p]] += value;
     } else {
       nonTransferable += value;
