@@ -17,6 +17,8 @@ import {
 import { IsOptionalNotNull, IsPatchBody, IsText } from 'src/common/validation/validators';
 import { CANDIDATE_STATUSES, CandidateEntity } from 'src/elections/entities/candidate.entity';
 import {
+  CUSTODY_MODES,
+  CustodyMode,
   ELECTION_METHODS,
   ELECTION_STATUSES,
   ElectionEntity,
@@ -252,6 +254,15 @@ export class ElectionResponseDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) openedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) closedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) merkleRoot!: string | null;
+  @ApiProperty({
+    enum: CUSTODY_MODES,
+    description: 'Who can open the sealed ballots; details at GET /elections/{id}/custody',
+  })
+  custody!: CustodyMode;
+  @ApiProperty({ nullable: true, type: Number, description: 'commission: shares needed' })
+  commissionThreshold!: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  keyDestroyedAt!: string | null;
   @ApiProperty({ type: [CandidateResponseDto] }) candidates!: CandidateResponseDto[];
 }
 
@@ -311,6 +322,9 @@ export function toElectionResponse(
     openedAt: e.openedAt?.toISOString() ?? null,
     closedAt: e.closedAt?.toISOString() ?? null,
     merkleRoot: e.merkleRoot,
+    custody: e.custody,
+    commissionThreshold: e.commissionThreshold,
+    keyDestroyedAt: e.keyDestroyedAt?.toISOString() ?? null,
     candidates: candidates.map(toCandidateResponse),
   };
 }
