@@ -111,13 +111,15 @@ async function secondApp(t: TestApp, env: Record<string, string>): Promise<NestF
   return app;
 }
 
-/** TRUST 38, TRUST 12: with REDIS_URL, every API process counts against the same limits. */
+/**
+ * TRUST 38: with REDIS_URL, every API process counts against the same limits. (Login is covered by
+ * the integration test of the limits: Passport keeps one strategy per name for the whole Node
+ * process, so two apps in one test process would share their login limits anyway.)
+ */
 describe('rate limits shared by two API processes through Redis (e2e)', () => {
   const PER_USER = 3;
   const PER_IP = 8;
-  const LOGIN_PER_IP = 4;
-  // Logins are public routes too: this limit is set above what the login test sends.
-  const PUBLIC_PER_IP = 10;
+  const PUBLIC_PER_IP = 5;
   let a: TestApp;
   let b: NestFastifyApplication;
   let admin: string;
@@ -127,7 +129,6 @@ describe('rate limits shared by two API processes through Redis (e2e)', () => {
       CAST_LIMIT_PER_USER: String(PER_USER),
       CAST_LIMIT_PER_IP: String(PER_IP),
       CAST_LIMIT_WINDOW_SECONDS: '600',
-      LOGIN_LIMIT_PER_IP: String(LOGIN_PER_IP),
       PUBLIC_LIMIT_PER_IP: String(PUBLIC_PER_IP),
     });
     a = await startTestApp({ redis: true, env });
@@ -173,21 +174,6 @@ describe('rate limits shared by two API processes through Redis (e2e)', () => {
       );
     }
     expect(statuses).toEqual([400, 400, 400, 429, 429]);
-  });
-
-  it('holds the login limit per address across both processes', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < LOGIN_PER_IP + 2; i++) {
-      statuses.push(
-        (await login(i % 2 === 0 ? a.app : b, '10.44.3.1', `nobody${i}@example.org`, 'guess-123'))
-          .status,
-      );
-    }
-    expect(statuses).toEqual([...Array<number>(LOGIN_PER_IP).fill(401), 429, 429]);
-    expect((await login(b, '10.44.3.1', 'nobody@example.org', 'guess-123')).body).toMatchObject({
-      code: 'RATE_LIMITED',
-      details: { reason: 'ip' },
-    });
   });
 
   it('holds the public-route limit per address across both processes', async () => {
@@ -249,7 +235,7 @@ class FreezableProxy {
 /** TRUST 38: casting and login never wait on Redis; while it is away the limits hold in memory. */
 describe('rate limits while Redis is away (e2e)', () => {
   const PER_USER = 2;
-  const TIMEOUT_MS = 200;
+  const TIMEOUT_MS = 1_500;
 
   describe('Redis hung (answers nothing, keeps its connections)', () => {
     let proxy: FreezableProxy;
@@ -288,11 +274,11 @@ describe('rate limits while Redis is away (e2e)', () => {
       // The first check waits out the timeout once; the ones after it do not ask Redis at all.
       const first = await within(5_000, cast(t.app, '10.45.1.1', voters[1].token, e.id, 'yes'));
       expect(first.status).toBe(201);
-      expect(first.ms).toBeLessThan(usual.ms + TIMEOUT_MS + 1_000);
+      expect(first.ms).toBeLessThan(usual.ms + TIMEOUT_MS + 2_000);
       expect(t.app.get(RateLimits).inRedis).toBe(false);
       const next = await within(5_000, cast(t.app, '10.45.1.1', voters[2].token, e.id, 'yes'));
       expect(next.status).toBe(201);
-      expect(next.ms).toBeLessThan(usual.ms + 1_000);
+      expect(next.ms).toBeLessThan(usual.ms + TIMEOUT_MS / 2);
       const signIn = await within(5_000, login(t.app, '10.45.1.1', member.email, member.password));
       expect(signIn.status).toBe(200);
       // The limits still hold, counted in this process's memory.
