@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ApiProcess, MintedVoter, query, sleep } from '../support/stack';
-import { castOne, CastOutcome, OpenElection, openElection, pool, Scene, scene, stored, tallied, tallyRuns } from './scenario';
+import {
+  castOne,
+  CastOutcome,
+  OpenElection,
+  openElection,
+  pool,
+  Scene,
+  scene,
+  stored,
+  tallied,
+  tallyRuns,
+} from './scenario';
 
 /** TRUST 32, 33, 36 and the close race: faults around the API processes and their database. */
 describe('API faults (child processes, own Redis)', () => {
@@ -18,7 +29,13 @@ describe('API faults (child processes, own Redis)', () => {
   });
 
   const plurality = (api: ApiProcess): Promise<OpenElection> =>
-    openElection(api, admin, s.database.url, { office: `Office ${randomBytes(2).toString('hex')}`, method: 'plurality', seats: 1 }, 3);
+    openElection(
+      api,
+      admin,
+      s.database.url,
+      { office: `Office ${randomBytes(2).toString('hex')}`, method: 'plurality', seats: 1 },
+      3,
+    );
 
   /** Casts with an Idempotency-Key, retrying on a network error or a 5xx as a careful client does. */
   async function castWithRetries(
@@ -30,7 +47,14 @@ describe('API faults (child processes, own Redis)', () => {
   ): Promise<CastOutcome> {
     const key = `voter-${i}-${randomBytes(8).toString('hex')}`;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await castOne(api(), e.id, voter, { choice: e.candidateIds[i % 3] }, key, 10_000);
+      const outcome = await castOne(
+        api(),
+        e.id,
+        voter,
+        { choice: e.candidateIds[i % 3] },
+        key,
+        10_000,
+      );
       tries.push(outcome);
       if ((outcome.status !== 0 && outcome.status < 500) || attempt === 20) {
         return outcome;
@@ -45,7 +69,14 @@ describe('API faults (child processes, own Redis)', () => {
     const e = await plurality(api);
     let done = 0;
     const first = pool(voters, 40, async (v, i) => {
-      const outcome = await castOne(api, e.id, v, { choice: e.candidateIds[i % 3] }, `sigterm-${i}-${e.id}`, 10_000);
+      const outcome = await castOne(
+        api,
+        e.id,
+        v,
+        { choice: e.candidateIds[i % 3] },
+        `sigterm-${i}-${e.id}`,
+        10_000,
+      );
       done++;
       return outcome;
     });
@@ -65,7 +96,9 @@ describe('API faults (child processes, own Redis)', () => {
     expect(afterStop.ballots).toBe(accepted.length);
     expect(afterStop.participations).toBe(accepted.length);
     expect(accepted.every((o) => afterStop.receipts.has(o.receipt!))).toBe(true);
-    process.stdout.write(`SIGTERM: ${accepted.length} casts completed, ${failed.length} failed cleanly\n`);
+    process.stdout.write(
+      `SIGTERM: ${accepted.length} casts completed, ${failed.length} failed cleanly\n`,
+    );
 
     // The voters whose casts failed try again against a restarted API, with the same keys.
     const restarted = await s.stack.api();
@@ -115,7 +148,9 @@ describe('API faults (child processes, own Redis)', () => {
     expect(errors.length).toBeGreaterThan(0);
     // A cut connection is the service's trouble, said as such: 503 with Retry-After, never a 500
     // and never a 401 that would log the member out.
-    expect(tries.filter((o) => o.status !== 201).map((o) => o.status)).toEqual(errors.map(() => 503));
+    expect(tries.filter((o) => o.status !== 201).map((o) => o.status)).toEqual(
+      errors.map(() => 503),
+    );
     expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 201));
     const after = await stored(s.database.url, e.id);
     expect(after).toMatchObject({ ballots: 600, participations: 600 });
@@ -169,8 +204,12 @@ describe('API faults (child processes, own Redis)', () => {
     const [one, two] = await Promise.all([s.stack.api(), s.stack.api()]);
     const voters = await s.stack.voters(30);
     const e = await plurality(one);
-    await pool(voters, 10, (v, i) => castOne(i % 2 ? one : two, e.id, v, { choice: e.candidateIds[i % 3] }));
-    const closes = await Promise.all([one, two].map((api) => api.call('POST', `/elections/${e.id}/close`, admin)));
+    await pool(voters, 10, (v, i) =>
+      castOne(i % 2 ? one : two, e.id, v, { choice: e.candidateIds[i % 3] }),
+    );
+    const closes = await Promise.all(
+      [one, two].map((api) => api.call('POST', `/elections/${e.id}/close`, admin)),
+    );
     expect(closes.map((r) => r.status).sort()).toEqual([200, 409]);
     const run = await tallied(s.database.url, e.id, 60_000);
     expect(run.ballot_count).toBe(30);

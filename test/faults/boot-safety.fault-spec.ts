@@ -22,7 +22,12 @@ describe('boot safety of the real entry points (child processes)', () => {
   }
 
   /** Starts `script` and expects it to exit with a failure whose output names `reason`. */
-  async function refused(stack: Stack, script: string, reason: RegExp, env: Record<string, string> = {}): Promise<void> {
+  async function refused(
+    stack: Stack,
+    script: string,
+    reason: RegExp,
+    env: Record<string, string> = {},
+  ): Promise<void> {
     const service = stack.spawn(script.includes('worker') ? 'worker' : 'api', script, env);
     const code = await service.exited(60_000);
     expect(code).not.toBe(0);
@@ -73,11 +78,17 @@ describe('boot safety of the real entry points (child processes)', () => {
 
   it('refuses PostgreSQL with synchronous_commit off', async () => {
     const stack = new Stack({ databaseUrl: database.url, redisUrl: (await redis()).url });
-    await adminQuery(process.env.TEST_PG_SERVER_URL!, `ALTER DATABASE "${database.name}" SET synchronous_commit = off`);
+    await adminQuery(
+      process.env.TEST_PG_SERVER_URL!,
+      `ALTER DATABASE "${database.name}" SET synchronous_commit = off`,
+    );
     try {
       await refused(stack, 'dist/src/main.js', /synchronous_commit/);
     } finally {
-      await adminQuery(process.env.TEST_PG_SERVER_URL!, `ALTER DATABASE "${database.name}" RESET synchronous_commit`);
+      await adminQuery(
+        process.env.TEST_PG_SERVER_URL!,
+        `ALTER DATABASE "${database.name}" RESET synchronous_commit`,
+      );
       await stack.destroy();
     }
   });

@@ -41,7 +41,13 @@ describe('Redis faults (child processes, own Redis)', () => {
 
   it('keeps casting and closing while Redis is down, and tallies once Redis is back', async () => {
     const voters = await s.stack.voters(300);
-    const e = await openElection(api, admin, s.database.url, { office: 'Treasurer', method: 'plurality', seats: 1 }, 3);
+    const e = await openElection(
+      api,
+      admin,
+      s.database.url,
+      { office: 'Treasurer', method: 'plurality', seats: 1 },
+      3,
+    );
     const ballot = (i: number) => ({ choice: e.candidateIds[i % 3] });
     const timed = async (v: MintedVoter, i: number) => {
       const started = Date.now();
@@ -72,11 +78,18 @@ describe('Redis faults (child processes, own Redis)', () => {
 
     await s.redis.up();
     const back = Date.now();
-    await waitFor('the tally job to be handed to the queue', async () => (await outboxStatus(e.id))[0] !== 'pending', 10_000, 50);
+    await waitFor(
+      'the tally job to be handed to the queue',
+      async () => (await outboxStatus(e.id))[0] !== 'pending',
+      10_000,
+      50,
+    );
     const relayedMs = Date.now() - back;
     const run = await tallied(s.database.url, e.id, 30_000);
     const talliedMs = Date.now() - back;
-    process.stdout.write(`redis down: tally job relayed ${relayedMs} ms and tallied ${talliedMs} ms after Redis returned\n`);
+    process.stdout.write(
+      `redis down: tally job relayed ${relayedMs} ms and tallied ${talliedMs} ms after Redis returned\n`,
+    );
     // One relay period (500 ms here) plus the producer's reconnect delay (at most 1 s).
     expect(relayedMs).toBeLessThan(2000);
 
@@ -91,7 +104,13 @@ describe('Redis faults (child processes, own Redis)', () => {
 
   it('resumes an idle worker after a Redis restart: a new tally is processed within 30 s', async () => {
     const voters = await s.stack.voters(20);
-    const e = await openElection(api, admin, s.database.url, { office: 'Secretary', method: 'plurality', seats: 1 }, 2);
+    const e = await openElection(
+      api,
+      admin,
+      s.database.url,
+      { office: 'Secretary', method: 'plurality', seats: 1 },
+      2,
+    );
     for (const [i, v] of voters.entries()) {
       expect((await castOne(api, e.id, v, { choice: e.candidateIds[i % 2] })).status).toBe(201);
     }
@@ -99,14 +118,22 @@ describe('Redis faults (child processes, own Redis)', () => {
     const ready = Date.now();
     expect((await api.call('POST', `/elections/${e.id}/close`, admin)).status).toBe(200);
     const run = await tallied(s.database.url, e.id, 30_000);
-    process.stdout.write(`redis restart (idle worker): tallied ${Date.now() - ready} ms after Redis was ready\n`);
+    process.stdout.write(
+      `redis restart (idle worker): tallied ${Date.now() - ready} ms after Redis was ready\n`,
+    );
     expect(run.ballot_count).toBe(20);
     expect(worker.running).toBe(true);
   });
 
   it('re-runs a tally whose lock expired while Redis was restarting, and stores its result once', async () => {
     await s.stack.voters(20_000);
-    const e = await openElection(api, admin, s.database.url, { office: 'Council', method: 'stv', seats: 15, methodConfig: { variant: 'scottish' } }, 40);
+    const e = await openElection(
+      api,
+      admin,
+      s.database.url,
+      { office: 'Council', method: 'stv', seats: 15, methodConfig: { variant: 'scottish' } },
+      40,
+    );
     const count = await fillRankedBallots(s.database.url, e.id, e.candidateIds);
     const active = new Redis(s.redis.url);
     let jobId: string;
@@ -147,11 +174,18 @@ describe('Redis faults (child processes, own Redis)', () => {
       `redis restart (busy worker): tallied ${talliedMs} ms, job completed in the queue ${Date.now() - ready} ms after Redis was ready\n`,
     );
     expect(await outboxStatus(e.id)).toEqual(['done']);
-    const starts = worker.log().split('\n').filter((l) => l.includes('"job started"') && l.includes(jobId!));
+    const starts = worker
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"job started"') && l.includes(jobId!));
     expect(starts.length).toBeGreaterThanOrEqual(2);
     expect(run.ballot_count).toBe(count);
     expect(await tallyRuns(s.database.url, e.id)).toHaveLength(1);
-    const retally = await api.ok<{ identical: boolean }>('POST', `/results/election/${e.id}/retally`, admin);
+    const retally = await api.ok<{ identical: boolean }>(
+      'POST',
+      `/results/election/${e.id}/retally`,
+      admin,
+    );
     expect(retally.identical).toBe(true);
     expect(worker.running).toBe(true);
   });

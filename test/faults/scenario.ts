@@ -67,9 +67,14 @@ export async function openElection(
   );
   const candidateIds: string[] = [];
   for (const m of members) {
-    const c = await api.ok<{ id: string }>('POST', `/elections/${election.id}/candidates`, adminToken, {
-      memberId: m.id,
-    });
+    const c = await api.ok<{ id: string }>(
+      'POST',
+      `/elections/${election.id}/candidates`,
+      adminToken,
+      {
+        memberId: m.id,
+      },
+    );
     candidateIds.push(c.id);
   }
   await api.ok('POST', `/elections/${election.id}/open`, adminToken);
@@ -102,12 +107,19 @@ export async function castOne(
     );
     return { status: reply.status, receipt: reply.body.receipt };
   } catch (error) {
-    return { status: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return {
+      status: 0,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight; keeps every result in order. */
-export async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -132,10 +144,16 @@ export async function stored(databaseUrl: string, electionId: string): Promise<S
     `SELECT count(*)::int AS participations FROM participation WHERE election_id = $1`,
     [electionId],
   );
-  const rows = await query<{ receipt: string }>(databaseUrl, `SELECT receipt FROM ballot WHERE election_id = $1`, [
-    electionId,
-  ]);
-  return { ballots: rows.length, participations: counts.participations, receipts: new Set(rows.map((r) => r.receipt)) };
+  const rows = await query<{ receipt: string }>(
+    databaseUrl,
+    `SELECT receipt FROM ballot WHERE election_id = $1`,
+    [electionId],
+  );
+  return {
+    ballots: rows.length,
+    participations: counts.participations,
+    receipts: new Set(rows.map((r) => r.receipt)),
+  };
 }
 
 export interface StoredRun {
@@ -155,12 +173,20 @@ export async function tallyRuns(databaseUrl: string, electionId: string): Promis
 }
 
 export async function electionStatus(databaseUrl: string, electionId: string): Promise<string> {
-  const [row] = await query<{ status: string }>(databaseUrl, `SELECT status FROM election WHERE id = $1`, [electionId]);
+  const [row] = await query<{ status: string }>(
+    databaseUrl,
+    `SELECT status FROM election WHERE id = $1`,
+    [electionId],
+  );
   return row.status;
 }
 
 /** Waits until the election is tallied and returns its one run. */
-export async function tallied(databaseUrl: string, electionId: string, timeoutMs: number): Promise<StoredRun> {
+export async function tallied(
+  databaseUrl: string,
+  electionId: string,
+  timeoutMs: number,
+): Promise<StoredRun> {
   await waitFor(
     `election ${electionId} to be tallied`,
     async () => (await electionStatus(databaseUrl, electionId)) === 'tallied',
@@ -180,7 +206,11 @@ export async function tallied(databaseUrl: string, electionId: string, timeoutMs
  * the election's key with a matching receipt, as a cast would store them. For tests about the
  * tally, not about casting.
  */
-export async function fillRankedBallots(databaseUrl: string, electionId: string, candidateIds: readonly string[]): Promise<number> {
+export async function fillRankedBallots(
+  databaseUrl: string,
+  electionId: string,
+  candidateIds: readonly string[],
+): Promise<number> {
   const [{ ballot_public_key: publicKey }] = await query<{ ballot_public_key: Buffer }>(
     databaseUrl,
     `SELECT ballot_public_key FROM election WHERE id = $1`,
@@ -194,7 +224,9 @@ export async function fillRankedBallots(databaseUrl: string, electionId: string,
   const sealed: Buffer[] = [];
   const receipts: string[] = [];
   for (let i = 0; i < roll.length; i++) {
-    const pick = [...candidateIds].sort(() => Math.random() - 0.5).slice(0, 1 + Math.floor(Math.random() * 8));
+    const pick = [...candidateIds]
+      .sort(() => Math.random() - 0.5)
+      .slice(0, 1 + Math.floor(Math.random() * 8));
     const ballot = { ranking: pick.map((c) => [c]) };
     const nonce = randomBytes(32).toString('hex');
     sealed.push(sealBallot({ ballot, nonce }, publicKey));

@@ -45,7 +45,10 @@ describe('worker killed mid-tally (child processes, own Redis)', () => {
   }
 
   const startedJob = (worker: Service, jobId: string): boolean =>
-    worker.log().split('\n').some((line) => line.includes('"job started"') && line.includes(jobId));
+    worker
+      .log()
+      .split('\n')
+      .some((line) => line.includes('"job started"') && line.includes(jobId));
 
   it('re-runs the killed job on another worker and stores exactly one run, identical to a clean one', async () => {
     const first = await s.stack.worker();
@@ -58,7 +61,9 @@ describe('worker killed mid-tally (child processes, own Redis)', () => {
 
     const second = await s.stack.worker();
     const run = await tallied(s.database.url, e.id, 60_000);
-    process.stdout.write(`worker SIGKILL: tally re-run and stored ${Date.now() - killedAt} ms after the kill\n`);
+    process.stdout.write(
+      `worker SIGKILL: tally re-run and stored ${Date.now() - killedAt} ms after the kill\n`,
+    );
     expect(startedJob(second, e.jobId)).toBe(true);
     expect(run.ballot_count).toBe(e.ballots);
     await waitFor(
@@ -115,7 +120,10 @@ describe('worker killed mid-tally (child processes, own Redis)', () => {
     expect(worker.log()).toMatch(/"final":true[^\n]*"job failed"/);
     // The failure is on the health report for monitoring to alert on.
     const health = await fetch(`${api.url}/health`);
-    expect(((await health.json()) as { details: { queue: { failedJobs: number } } }).details.queue.failedJobs).toBe(1);
+    expect(
+      ((await health.json()) as { details: { queue: { failedJobs: number } } }).details.queue
+        .failedJobs,
+    ).toBe(1);
     expect(await tallyRuns(s.database.url, e.id)).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ import { Client } from 'pg';
 export const ROOT = resolve(__dirname, '..', '..');
 
 /** The PostgreSQL server the benchmarks create their scratch databases on (its maintenance URL). */
-export const PG_SERVER_URL = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_SERVER_URL =
+  process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -40,14 +41,18 @@ export interface ScratchDatabase {
  * A new database on the server behind `serverUrl` (a URL on its maintenance database) with every
  * migration applied, for runs outside Jest, which has its own template (test/support/database.ts).
  */
-export async function migratedDatabase(serverUrl: string, prefix = 'stack'): Promise<ScratchDatabase> {
+export async function migratedDatabase(
+  serverUrl: string,
+  prefix = 'stack',
+): Promise<ScratchDatabase> {
   // Loaded here so that tests which never call this do not load the entities.
   const { adminQuery, withDatabase } = await import('src/database/server-url');
   const { createDataSource } = await import('src/database/data-source');
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = withDatabase(serverUrl, name);
-  const drop = (): Promise<void> => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const drop = (): Promise<void> =>
+    adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   const ds = createDataSource(url, { poolSize: 2, statementTimeoutMs: 0, logQueries: false });
   try {
     await ds.initialize();
@@ -150,7 +155,9 @@ export class Service {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
   }
 
   /** Sends the signal and waits for the exit; a process that ignores it is killed after `graceMs`. */
@@ -179,7 +186,10 @@ export class Service {
       return await Promise.race([
         this.exit,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.name} still running after ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`${this.name} still running after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -213,7 +223,11 @@ export class RedisServer {
   ) {}
 
   static async start(extra: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'fault-redis-')), extra);
+    const server = new RedisServer(
+      await freePort(),
+      mkdtempSync(join(tmpdir(), 'fault-redis-')),
+      extra,
+    );
     await server.up();
     return server;
   }
@@ -223,16 +237,28 @@ export class RedisServer {
   }
 
   async up(): Promise<void> {
-    this.service = new Service('redis', 'redis-server', [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--dir', this.dir,
-      '--save', '',
-      '--appendonly', 'yes',
-      '--appendfsync', 'always',
-      '--maxmemory-policy', 'noeviction',
-      ...this.extra,
-    ], {}).start();
+    this.service = new Service(
+      'redis',
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--maxmemory-policy',
+        'noeviction',
+        ...this.extra,
+      ],
+      {},
+    ).start();
     await waitFor('redis to accept connections', () => this.ping(), 10_000, 50);
   }
 
@@ -290,7 +316,9 @@ export class Stack {
   };
   readonly prefix = `st${randomBytes(3).toString('hex')}`;
   /** The association's result-signing key, which production requires to be given. */
-  readonly signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  readonly signingKey = generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   readonly ballotKey = randomBytes(32).toString('base64');
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'fault-stack-'));
   readonly services: Service[] = [];
@@ -354,7 +382,11 @@ export class Stack {
   }
 
   /** Users of one role with live sessions and an access token each, with no member record. */
-  async users(count: number, role: 'member' | 'jury' | 'admin', tag = randomBytes(3).toString('hex')): Promise<MintedUser[]> {
+  async users(
+    count: number,
+    role: 'member' | 'jury' | 'admin',
+    tag = randomBytes(3).toString('hex'),
+  ): Promise<MintedUser[]> {
     const rows = await query<{ user_id: string; session_id: string }>(
       this.options.databaseUrl,
       `WITH u AS (
@@ -367,7 +399,10 @@ export class Stack {
        RETURNING user_id, id AS session_id`,
       [count, role],
     );
-    return rows.map((r) => ({ userId: r.user_id, token: this.accessToken(r.user_id, r.session_id, role) }));
+    return rows.map((r) => ({
+      userId: r.user_id,
+      token: this.accessToken(r.user_id, r.session_id, role),
+    }));
   }
 
   /** Voters: users with live sessions and members with paid dues, and an access token each. */
@@ -390,7 +425,10 @@ export class Stack {
        SELECT s.user_id, s.id AS session_id, m.id AS member_id FROM s JOIN m USING (user_id)`,
       [count],
     );
-    return rows.map((r) => ({ memberId: r.member_id, token: this.accessToken(r.user_id, r.session_id, 'member') }));
+    return rows.map((r) => ({
+      memberId: r.member_id,
+      token: this.accessToken(r.user_id, r.session_id, 'member'),
+    }));
   }
 
   /** An access token signed like the API's, valid for an hour. */
@@ -405,7 +443,9 @@ export class Stack {
 
   /** The last lines each process of the stack wrote, for a failure report. */
   logTails(chars = 4000): string {
-    return this.services.map((s) => `--- ${s.name} log (tail)\n${s.log().slice(-chars)}\n`).join('');
+    return this.services
+      .map((s) => `--- ${s.name} log (tail)\n${s.log().slice(-chars)}\n`)
+      .join('');
   }
 
   /** Stops every process still running (SIGKILL: the test is over) and removes the data folder. */
@@ -456,7 +496,12 @@ export class ApiProcess {
   }
 
   async login(credentials: Credentials): Promise<string> {
-    const reply = await this.call<{ accessToken: string }>('POST', '/auth/login', undefined, credentials);
+    const reply = await this.call<{ accessToken: string }>(
+      'POST',
+      '/auth/login',
+      undefined,
+      credentials,
+    );
     if (reply.status !== 200 && reply.status !== 201) {
       throw new Error(`login failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     }
@@ -486,7 +531,12 @@ export class ApiProcess {
   }
 
   /** Like `call`, but a reply other than 2xx is an error naming the request. */
-  async ok<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown): Promise<T> {
+  async ok<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<T> {
     const reply = await this.call<T>(method, path, token, body);
     if (reply.status < 200 || reply.status > 299) {
       throw new Error(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
