@@ -176,6 +176,14 @@ export class Service {
     }
   }
 
+  /** Sends a signal without waiting for anything (SIGSTOP freezes the process, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.running) {
+      throw new Error(`${this.name} is not running`);
+    }
+    this.child!.kill(signal);
+  }
+
   /** Resolves with the exit code once the process ends by itself (used for refused boots). */
   async exited(timeoutMs: number): Promise<number | null> {
     if (!this.exit) {
@@ -223,13 +231,14 @@ export class RedisServer {
   ) {}
 
   static async start(extra: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(
-      await freePort(),
-      mkdtempSync(join(tmpdir(), 'fault-redis-')),
-      extra,
-    );
+    const server = await RedisServer.create(extra);
     await server.up();
     return server;
+  }
+
+  /** A server with its port and folder chosen, not started yet: Redis unreachable until `up()`. */
+  static async create(extra: string[] = []): Promise<RedisServer> {
+    return new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'fault-redis-')), extra);
   }
 
   get url(): string {
@@ -265,6 +274,18 @@ export class RedisServer {
   /** Stops the server; SIGKILL loses nothing that was acknowledged, thanks to appendfsync always. */
   async down(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await this.service?.stop(signal);
+  }
+
+  /**
+   * Freezes the server (SIGSTOP), as a hung Redis or a network partition looks: connections stay
+   * open and nothing is answered.
+   */
+  freeze(): void {
+    this.service?.signal('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.service?.signal('SIGCONT');
   }
 
   async restart(): Promise<void> {
