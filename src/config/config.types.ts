@@ -41,6 +41,12 @@ export interface QueueConfig {
   removeOnFailCount: number;
   stalledIntervalMs: number;
   connectTimeoutMs: number;
+  /**
+   * How long a command to Redis from this process's producers and probe may take. A hung Redis (or
+   * a partition) keeps the connection open and never answers; past this the command counts as
+   * Redis being unreachable.
+   */
+  commandTimeoutMs: number;
 }
 
 export interface AuthConfig {

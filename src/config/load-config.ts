@@ -162,6 +162,7 @@ function loadQueue(r: Reader): QueueConfig {
     removeOnFailCount: r.int('QUEUE_KEEP_FAILED', 5000, 0, 1_000_000),
     stalledIntervalMs: r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 1000, 600_000),
     connectTimeoutMs: r.int('REDIS_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+    commandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 2000, 100, 60_000),
   };
 }
 
