@@ -4,6 +4,7 @@ import { AppModule } from './app.module';
 import { createPino, PinoLoggerService } from './common/logging/pino-logger';
 import { ConfigError, loadConfig } from './config/load-config';
 import { resolveDatabase } from './database/resolve-database';
+import { waitForRedis } from './jobs/redis-connection';
 import { onShutdownSignal } from './shutdown';
 
 /** Runs only the job side: outbox relay and, with Redis, the BullMQ workers. No HTTP. */
@@ -13,6 +14,15 @@ async function main(): Promise<void> {
   const log = createPino(config.app);
   if (!config.queue.redisUrl) {
     log.warn('REDIS_URL is not set: this worker runs jobs in-process from the outbox only');
+  } else {
+    // A worker can do nothing without Redis: it starts once Redis answers, so that Redis's settings
+    // are checked at its start (the API, which serves without Redis, checks them when Redis returns).
+    await waitForRedis(
+      config.queue.redisUrl,
+      config.queue.connectTimeoutMs,
+      config.queue.commandTimeoutMs,
+      (reason) => log.warn({ err: reason }, 'waiting for Redis before starting'),
+    );
   }
   const database = await resolveDatabase(config, log);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, database.url), {
@@ -29,7 +39,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `Worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `Worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   process.exit(1);
 });

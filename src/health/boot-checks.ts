@@ -4,7 +4,7 @@ import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
 import { QUEUE_DRIVER, QueueDriver } from 'src/jobs/queue-driver';
 import { ModuleRef } from '@nestjs/core';
-import { RedisProbe } from 'src/jobs/redis-probe';
+import { RedisSettings } from 'src/jobs/redis-settings';
 
 export class UnsafeDeploymentError extends Error {
   constructor(readonly problems: string[]) {
@@ -61,28 +61,17 @@ export class BootChecks implements OnApplicationBootstrap {
   }
 
   /**
-   * An unreachable Redis is reported rather than thrown: outside production the API must still
-   * start (work waits in the outbox), and in production the boot stops with a clear reason.
+   * Redis's settings, when Redis can be reached now. An unreachable Redis does not stop the boot:
+   * casting and closing need only PostgreSQL, jobs wait in the outbox, and no job is handed to
+   * Redis before its settings have been checked and passed (health says so meanwhile).
    */
   private async redisProblems(): Promise<string[]> {
-    const redis = this.moduleRef.get(RedisProbe, { strict: false });
-    let policy: string | undefined;
-    let aof: string | undefined;
-    try {
-      policy = await redis.configValue('maxmemory-policy');
-      aof = await redis.configValue('appendonly');
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return [`Redis is unreachable, so its settings cannot be checked: ${message}`];
-    }
-    const problems: string[] = [];
-    if (policy !== 'noeviction') {
-      problems.push(
-        `Redis maxmemory-policy is ${policy}; BullMQ needs noeviction or jobs can vanish`,
+    const problems = await this.moduleRef.get(RedisSettings, { strict: false }).check();
+    if (problems === undefined) {
+      this.logger.warn(
+        'Redis is unreachable: jobs wait in the outbox and are handed over once Redis is back and its settings pass',
       );
-    }
-    if (aof !== 'yes' && this.config.app.nodeEnv === 'production') {
-      problems.push('Redis appendonly is off: a Redis restart would lose queued jobs');
+      return [];
     }
     return problems;
   }

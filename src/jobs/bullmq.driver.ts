@@ -8,6 +8,8 @@ import type { OutboxEntity } from './entities/outbox.entity';
 import { QueueUnavailableError } from './job.errors';
 import { JOB_ATTEMPTS, JOB_BACKOFF_MS, QueueName } from './job-catalogue';
 import type { QueueDriver } from './queue-driver';
+import { isCommandTimeout } from './redis-connection';
+import { RedisSettings } from './redis-settings';
 
 @Injectable()
 export class BullMqDriver implements QueueDriver, OnModuleInit {
@@ -18,6 +20,7 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
   constructor(
     private readonly moduleRef: ModuleRef,
     @InjectConfig() private readonly config: Config,
+    private readonly settings: RedisSettings,
   ) {}
 
   onModuleInit(): void {
@@ -41,6 +44,11 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
 
   async dispatch(row: OutboxEntity): Promise<'queued'> {
     const queue = this.queue(row.queue);
+    // A Redis whose settings could lose the job gets none; the row waits in the outbox.
+    const refusal = await this.settings.refusal();
+    if (refusal) {
+      throw new QueueUnavailableError(refusal);
+    }
     await this.connected(queue);
     try {
       // The deterministic job id makes a second add of the same job a no-op in BullMQ too.
@@ -52,9 +60,12 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
         removeOnFail: { count: this.config.queue.removeOnFailCount },
       });
     } catch (error) {
-      // The producer does not buffer while disconnected, so a lost connection fails the add at once.
-      if (!(await this.isReady(queue))) {
-        throw new QueueUnavailableError(`Redis is not reachable: ${String(error)}`, { cause: error });
+      // The producer does not buffer while disconnected, so a lost connection fails the add at once;
+      // a hung Redis keeps the connection and lets the add time out.
+      if (isCommandTimeout(error) || !(await this.isReady(queue))) {
+        throw new QueueUnavailableError(`Redis is not reachable: ${String(error)}`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -66,7 +77,10 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
    * the wait is bounded all the same, so the relay can never hang on it.
    */
   private async isReady(queue: Queue): Promise<boolean> {
-    const client = await within(queue.getBackend().client.catch(() => undefined), 200);
+    const client = await within(
+      queue.getBackend().client.catch(() => undefined),
+      200,
+    );
     return client?.status === 'ready';
   }
 
@@ -76,7 +90,12 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
    */
   private async connected(queue: Queue): Promise<void> {
     const ms = this.config.queue.connectTimeoutMs;
-    if ((await within(queue.waitUntilReady().then(() => true), ms)) === undefined) {
+    if (
+      (await within(
+        queue.waitUntilReady().then(() => true),
+        ms,
+      )) === undefined
+    ) {
       throw new QueueUnavailableError(`Redis is not reachable (no connection within ${ms} ms)`);
     }
   }
@@ -86,7 +105,10 @@ export class BullMqDriver implements QueueDriver, OnModuleInit {
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,6 +14,7 @@ import { QUEUE_DRIVER } from './queue-driver';
 import { processorFor } from './queue.processor';
 import { producerOptions, workerOptions } from './redis-connection';
 import { RedisProbe } from './redis-probe';
+import { RedisSettings } from './redis-settings';
 import { ScheduleSweeper } from './schedule-sweeper';
 
 /**
@@ -46,6 +47,7 @@ export class JobsModule {
       };
     }
     const timeout = config.queue.connectTimeoutMs;
+    const commandTimeout = config.queue.commandTimeoutMs;
     const processors = config.queue.runWorker
       ? Object.values(QueueName).map((q) =>
           processorFor(q, {
@@ -67,7 +69,7 @@ export class JobsModule {
           BullModule.registerQueue({
             name,
             prefix: config.queue.prefix,
-            connection: producerOptions(url, timeout),
+            connection: producerOptions(url, timeout, commandTimeout),
           }),
         ),
       ],
@@ -76,9 +78,18 @@ export class JobsModule {
         ...processors,
         BullMqDriver,
         RedisProbe,
+        RedisSettings,
         { provide: QUEUE_DRIVER, useExisting: BullMqDriver },
       ],
-      exports: [JobsService, Heartbeat, ScheduleSweeper, QUEUE_DRIVER, BullMqDriver, RedisProbe],
+      exports: [
+        JobsService,
+        Heartbeat,
+        ScheduleSweeper,
+        QUEUE_DRIVER,
+        BullMqDriver,
+        RedisProbe,
+        RedisSettings,
+      ],
     };
   }
 }

@@ -4,6 +4,11 @@ import { sealBallot } from 'src/elections/ballot-sealing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ApiProcess, MintedVoter, query, RedisServer, Stack, waitFor } from '../support/stack';
 
+/** The relay period of the fault tier. */
+export const RELAY_MS = 500;
+/** /health's own timeout per check (health.controller.ts). */
+export const HEALTH_TIMEOUT_MS = 2000;
+
 /**
  * What every fault test builds on: a fresh database cloned from the run's template, a Redis of its
  * own, a production-mode stack around them, and helpers that read the stored state afterwards.
@@ -23,7 +28,7 @@ export async function scene(env: Record<string, string> = {}): Promise<Scene> {
     redisUrl: redis.url,
     env: {
       // Short periods so recoveries are observable within a test.
-      OUTBOX_RELAY_INTERVAL_MS: '500',
+      OUTBOX_RELAY_INTERVAL_MS: String(RELAY_MS),
       SCHEDULE_SWEEP_INTERVAL_MS: '500',
       QUEUE_STALLED_INTERVAL_MS: '2000',
       REDIS_CONNECT_TIMEOUT_MS: '500',
@@ -253,4 +258,38 @@ export async function fillRankedBallots(
     count += row.count;
   }
   return count;
+}
+
+export interface TallyJob {
+  status: string;
+  leased: boolean;
+  last_error: string | null;
+}
+
+/** The outbox row of an election's tally job; `leased` while a relay holds it. */
+export async function tallyJob(
+  databaseUrl: string,
+  electionId: string,
+): Promise<TallyJob | undefined> {
+  const [row] = await query<TallyJob>(
+    databaseUrl,
+    `SELECT status, available_at > now() AS leased, last_error FROM outbox
+     WHERE job_name = 'tallying.tally' AND payload->>'contestId' = $1`,
+    [electionId],
+  );
+  return row;
+}
+
+export interface Health {
+  status: number;
+  ms: number;
+  queue: Record<string, unknown>;
+}
+
+/** GET /health, timed; gives up after 10 s (a hung health check was the fault). */
+export async function health(api: ApiProcess): Promise<Health> {
+  const started = Date.now();
+  const res = await fetch(`${api.url}/health`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await res.json()) as { details?: { queue?: Record<string, unknown> } };
+  return { status: res.status, ms: Date.now() - started, queue: body.details?.queue ?? {} };
 }
