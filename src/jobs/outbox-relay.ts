@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
 import { Database } from 'src/database/database';
@@ -14,8 +20,13 @@ import {
 import { OutboxRepository } from './outbox.repository';
 import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
 
-/** How long a claimed row stays invisible to other relays while this one hands it over. */
-const LEASE_MS = 10 * 60_000;
+/**
+ * How long a claimed row stays invisible to other relays. The relay renews the lease every
+ * LEASE_RENEW_MS while it holds the row, so a long hand-over keeps it, and a relay that dies (or
+ * hangs) frees its rows within one lease.
+ */
+const LEASE_MS = 5_000;
+const LEASE_RENEW_MS = 1_000;
 
 /**
  * Moves outbox rows to the queue. Runs on a timer and right after a commit that wrote work, so a
@@ -94,17 +105,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // While the queue is away one row is enough to find out whether it is back: claiming and
       // releasing a whole batch every period would only churn the outbox.
       const due = await this.outbox.claimDue(this.queueAway ? 1 : RELAY_BATCH);
-      for (const row of due) {
-        await this.outbox.postpone(row.id, row.attempts + 1, LEASE_MS, row.lastError ?? '');
-      }
+      await this.outbox.lease(
+        due.map((row) => row.id),
+        LEASE_MS,
+        true,
+      );
       return due;
     });
-    for (const [i, row] of rows.entries()) {
-      const away = await this.handOver(row);
-      if (away) {
-        await this.release(rows.slice(i), away.message);
-        return 0;
+    const lease = new Lease(this.outbox, rows, this.logger);
+    try {
+      for (const [i, row] of rows.entries()) {
+        const away = await this.handOver(row, lease);
+        if (away) {
+          await lease.end();
+          await this.release(rows.slice(i), away.message);
+          return 0;
+        }
       }
+    } finally {
+      await lease.end();
     }
     if (this.queueAway) {
       this.queueAway = false;
@@ -123,34 +142,52 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Hands one row over; resolves with the error when the queue itself is unreachable. */
-  private async handOver(row: OutboxEntity): Promise<QueueUnavailableError | undefined> {
+  private async handOver(
+    row: OutboxEntity,
+    lease: Lease,
+  ): Promise<QueueUnavailableError | undefined> {
     const started = Date.now();
     const attempt = row.attempts + 1;
     try {
-      const outcome = await this.driver.dispatch(row);
+      const outcome = await this.driver.dispatch(row).finally(() => lease.drop(row.id));
       if (outcome === 'done') {
         await this.outbox.markDone(row.jobId);
       } else {
         await this.outbox.markRelayed(row.id);
       }
-      this.logger.log({ jobId: row.jobId, job: row.jobName, outcome, ms: Date.now() - started }, 'job handed over');
+      this.logger.log(
+        { jobId: row.jobId, job: row.jobName, outcome, ms: Date.now() - started },
+        'job handed over',
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof QueueUnavailableError) {
         if (!this.queueAway) {
           this.queueAway = true;
-          this.logger.warn({ err: message }, 'the queue is unreachable; outbox jobs wait and are offered every relay period');
+          this.logger.warn(
+            { err: message },
+            'the queue is unreachable; outbox jobs wait and are offered every relay period',
+          );
         }
         return error;
       }
       if (isPermanent(error) || (this.driver.kind === 'in-process' && attempt >= JOB_ATTEMPTS)) {
         await this.outbox.markFailed(row.jobId, message);
-        this.logger.error({ jobId: row.jobId, job: row.jobName, attempt, err: message }, 'job failed for good');
+        this.logger.error(
+          { jobId: row.jobId, job: row.jobName, attempt, err: message },
+          'job failed for good',
+        );
         return;
       }
-      const delay = Math.min(RELAY_RETRY_DELAY_MS * 2 ** Math.min(attempt - 1, 10), RELAY_RETRY_MAX_DELAY_MS);
+      const delay = Math.min(
+        RELAY_RETRY_DELAY_MS * 2 ** Math.min(attempt - 1, 10),
+        RELAY_RETRY_MAX_DELAY_MS,
+      );
       await this.outbox.postpone(row.id, attempt, delay, message);
-      this.logger.warn({ jobId: row.jobId, job: row.jobName, attempt, delayMs: delay, err: message }, 'job will be retried');
+      this.logger.warn(
+        { jobId: row.jobId, job: row.jobName, attempt, delayMs: delay, err: message },
+        'job will be retried',
+      );
     }
   }
 
@@ -165,5 +202,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (removed > 0) {
       this.logger.log({ removed }, 'old outbox rows removed');
     }
+  }
+}
+
+/**
+ * The claim on a batch of rows, renewed while the relay works through them. A row leaves it before
+ * the relay records its outcome, so no renewal written afterwards can hide it again.
+ */
+class Lease {
+  private readonly held: Set<string>;
+  private readonly timer: NodeJS.Timeout;
+  private renewing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    rows: readonly OutboxEntity[],
+    private readonly logger: Logger,
+  ) {
+    this.held = new Set(rows.map((row) => row.id));
+    this.timer = setInterval(() => this.renew(), LEASE_RENEW_MS);
+    this.timer.unref();
+  }
+
+  private renew(): void {
+    if (this.held.size === 0) {
+      return;
+    }
+    const ids = [...this.held];
+    this.renewing = this.renewing
+      .then(() => this.outbox.lease(ids, LEASE_MS))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: String(error) }, 'outbox lease could not be renewed'),
+      );
+  }
+
+  /** Lets go of one row once any renewal in flight has been written. */
+  async drop(id: string): Promise<void> {
+    this.held.delete(id);
+    await this.renewing;
+  }
+
+  /** Stops renewing, once any renewal in flight has been written. */
+  async end(): Promise<void> {
+    clearInterval(this.timer);
+    this.held.clear();
+    await this.renewing;
   }
 }

@@ -11,7 +11,12 @@ export class OutboxRepository {
   }
 
   /** Writes the job unless a job with the same id exists: enqueueing twice is one job. */
-  async insertIfAbsent(row: { queue: string; jobName: string; jobId: string; payload: object }): Promise<boolean> {
+  async insertIfAbsent(row: {
+    queue: string;
+    jobName: string;
+    jobId: string;
+    payload: object;
+  }): Promise<boolean> {
     const result = await this.repo
       .createQueryBuilder()
       .insert()
@@ -34,6 +39,25 @@ export class OutboxRepository {
       .getMany();
   }
 
+  /**
+   * Keeps claimed rows invisible to other relays for `ms` more, by the database's clock; a claim
+   * also uses up an attempt. Rows no longer pending (handed over meanwhile) are left alone.
+   */
+  async lease(ids: readonly string[], ms: number, claim = false): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await this.repo
+      .createQueryBuilder()
+      .update(OutboxEntity)
+      .set({
+        availableAt: () => `now() + make_interval(secs => ${Number(ms) / 1000})`,
+        ...(claim ? { attempts: () => 'attempts + 1' } : {}),
+      })
+      .where(`id IN (:...ids) AND status = 'pending'`, { ids })
+      .execute();
+  }
+
   async markRelayed(id: string): Promise<void> {
     await this.repo.update({ id }, { status: 'relayed', relayedAt: new Date(), lastError: null });
   }
@@ -43,7 +67,10 @@ export class OutboxRepository {
   }
 
   async markFailed(jobId: string, error: string): Promise<void> {
-    await this.repo.update({ jobId }, { status: 'failed', finishedAt: new Date(), lastError: error });
+    await this.repo.update(
+      { jobId },
+      { status: 'failed', finishedAt: new Date(), lastError: error },
+    );
   }
 
   async postpone(id: string, attempts: number, delayMs: number, error: string): Promise<void> {
