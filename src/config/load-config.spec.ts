@@ -142,4 +142,26 @@ describe('loadConfig', () => {
     expect(config.app.port).toBe(3000);
     expect(config.queue.redisUrl).toBeUndefined();
   });
+
+  it('limits public routes generously (off in tests unless set) and asks passwords for a score of 3', () => {
+    const config = loadConfig(production());
+    expect(config.rateLimits).toEqual({
+      publicLimitPerIp: 1200,
+      publicLimitWindowSeconds: 60,
+      redisTimeoutMs: 100,
+    });
+    expect(config.auth.passwordMinScore).toBe(3);
+    expect(loadConfig({ NODE_ENV: 'test' }).rateLimits.publicLimitPerIp).toBe(10_000_000);
+    expect(
+      loadConfig({ NODE_ENV: 'test', PUBLIC_LIMIT_PER_IP: '5' }).rateLimits.publicLimitPerIp,
+    ).toBe(5);
+    expect(
+      problemsOf(production({ PASSWORD_MIN_SCORE: '5', RATE_LIMIT_REDIS_TIMEOUT_MS: '0' })),
+    ).toEqual(
+      expect.arrayContaining([
+        'PASSWORD_MIN_SCORE must be an integer from 0 to 4 (got "5")',
+        'RATE_LIMIT_REDIS_TIMEOUT_MS must be an integer from 5 to 10000 (got "0")',
+      ]),
+    );
+  });
 });

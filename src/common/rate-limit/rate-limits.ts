@@ -140,7 +140,7 @@ export class RateLimits implements OnApplicationShutdown {
     return new Limit(rule, memory, redis, this.connection);
   }
 
-  /** Whether the limits are being kept in Redis right now (for tests and health). */
+  /** Whether the limits are being kept in Redis right now. */
   get inRedis(): boolean {
     return this.connection?.usable ?? false;
   }
