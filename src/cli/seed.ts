@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { AppModule } from 'src/app.module';
@@ -9,7 +9,7 @@ import type { Role } from 'src/auth/entities/user.entity';
 import { UsersRepository } from 'src/auth/users.repository';
 import { UsersService } from 'src/auth/users.service';
 import { PinoLoggerService } from 'src/common/logging/pino-logger';
-import { loadConfig, projectRoot } from 'src/config/load-config';
+import { loadConfig } from 'src/config/load-config';
 import { resolveDatabase } from 'src/database/resolve-database';
 import type { MemberKind } from 'src/members/entities/member.entity';
 import { MembersRepository } from 'src/members/members.repository';
@@ -101,8 +101,10 @@ async function main(): Promise<void> {
       newMembers++;
     }
     if (created.length > 0) {
-      const file = join(projectRoot(), '.data', 'seed-credentials.txt');
-      mkdirSync(join(projectRoot(), '.data'), { recursive: true });
+      // Beside the embedded server's data folder: .data, with the other local secrets, by default.
+      const folder = dirname(config.database.embeddedDir);
+      const file = join(folder, 'seed-credentials.txt');
+      mkdirSync(folder, { recursive: true });
       writeFileSync(file, `password for every demo user: ${password}\n${created.join('\n')}\n`, { mode: 0o600 });
       process.stdout.write(
         `Created ${created.length} demo users and ${newMembers} members.\n${created.join('\n')}\n` +

@@ -8,9 +8,9 @@ const PORT = 39000 + (process.pid % 500);
 const PG_PORT = 56000 + (process.pid % 500);
 const BASE = `http://127.0.0.1:${PORT}`;
 
-/** Starts the real entry point with no DATABASE_URL and no REDIS_URL, as `npm start` does. */
-function startApp(dataDir: string): ChildProcess {
-  const env: Record<string, string> = {
+/** The settings of `npm start` with no DATABASE_URL and no REDIS_URL, on the test's data folder. */
+function embeddedEnv(dataDir: string): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     NODE_ENV: 'development',
@@ -23,10 +23,30 @@ function startApp(dataDir: string): ChildProcess {
     ADMIN_PASSWORD: 'a-long-admin-password',
     JWT_SECRET: 'x'.repeat(40),
   };
+}
+
+/** Runs a source entry point as `npm start` and `npm run seed` do (ts-node). */
+function run(script: string, dataDir: string): ChildProcess {
   return spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script],
+    { cwd: ROOT, env: embeddedEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+/** Starts the real entry point with no DATABASE_URL and no REDIS_URL, as `npm start` does. */
+function startApp(dataDir: string): ChildProcess {
+  return run('src/main.ts', dataDir);
+}
+
+/** `npm run seed` on the same data folder; resolves with its exit code and output. */
+function seed(dataDir: string): Promise<{ code: number | null; output: string }> {
+  const child = run('src/cli/seed.ts', dataDir);
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  return new Promise((done) =>
+    child.once('exit', (code) => done({ code, output: output.join('') })),
   );
 }
 
@@ -55,11 +75,14 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function login(): Promise<string> {
+async function login(
+  email = 'first.admin@example.org',
+  password = 'a-long-admin-password',
+): Promise<string> {
   const res = await fetch(`${BASE}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'first.admin@example.org', password: 'a-long-admin-password' }),
+    body: JSON.stringify({ email, password }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { accessToken: string }).accessToken;
@@ -100,6 +123,25 @@ describe('start with the embedded defaults', () => {
       expect(body.items.map((m) => m.name)).toEqual(['Ольга Смирнова']);
     } finally {
       expect(await stop(second)).toBe(0);
+    }
+  }, 300_000);
+
+  it('runs the seed while the API serves on the same embedded data folder, and keeps serving', async () => {
+    const output: string[] = [];
+    const app = startApp(dataDir);
+    app.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+    app.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    try {
+      await waitForHealth(app, output);
+      // The seed finds the server the API started on the folder, uses it and leaves it running.
+      const seeded = await seed(dataDir);
+      expect(seeded.code).toBe(0);
+      const password = /Their password \(also in (.+)\): (\S+)/.exec(seeded.output);
+      expect(password?.[1]).toBe(join(dataDir, 'seed-credentials.txt'));
+      expect((await fetch(`${BASE}/health`)).status).toBe(200);
+      await login('anna.petrova@example.org', password![2]);
+    } finally {
+      expect(await stop(app)).toBe(0);
     }
   }, 300_000);
 });
