@@ -164,4 +164,18 @@ describe('loadConfig', () => {
       ]),
     );
   });
+
+  it('gives each embedded data folder a port of its own unless EMBEDDED_PG_PORT is set', () => {
+    const port = (env: Record<string, string>): number =>
+      loadConfig({ NODE_ENV: 'test', ...env }).database.embeddedPort;
+    const one = port({ EMBEDDED_PG_DIR: '/srv/checkout-one/.data/postgres' });
+    const two = port({ EMBEDDED_PG_DIR: '/srv/checkout-two/.data/postgres' });
+    expect(one).not.toBe(two);
+    // The same folder gets the same port at every start, and it is not an ephemeral one.
+    expect(port({ EMBEDDED_PG_DIR: '/srv/checkout-one/.data/postgres' })).toBe(one);
+    expect([one, two].every((p) => p >= 20_000 && p < 30_000)).toBe(true);
+    expect(
+      port({ EMBEDDED_PG_DIR: '/srv/checkout-one/.data/postgres', EMBEDDED_PG_PORT: '54329' }),
+    ).toBe(54329);
+  });
 });

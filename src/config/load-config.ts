@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type {
@@ -134,11 +134,20 @@ function loadApp(r: Reader): AppConfig {
   };
 }
 
+/**
+ * The embedded server's default port, derived from its data folder (20000–29999, below the
+ * ephemeral range), so that two checkouts on one machine do not meet on one port.
+ */
+export function embeddedPortFor(dataDir: string): number {
+  return 20_000 + (createHash('sha256').update(dataDir).digest().readUInt32BE(0) % 10_000);
+}
+
 function loadDatabase(r: Reader, root: string): DatabaseConfig {
+  const embeddedDir = resolve(root, r.string('EMBEDDED_PG_DIR', '.data/postgres'));
   return {
     url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    embeddedDir: resolve(root, r.string('EMBEDDED_PG_DIR', '.data/postgres')),
-    embeddedPort: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    embeddedDir,
+    embeddedPort: r.int('EMBEDDED_PG_PORT', embeddedPortFor(embeddedDir), 1, 65535),
     embeddedUser: r.string('EMBEDDED_PG_USER', 'postgres'),
     embeddedPassword: r.string('EMBEDDED_PG_PASSWORD', 'postgres'),
     embeddedDatabase: r.string('EMBEDDED_PG_DATABASE', 'association'),
