@@ -17,67 +17,26 @@ export interface CondorcetContest {
 
 export function parseCondorcetText(source: string): CondorcetContest {
   const lines = stripBom(source).split(/\r?\n/);
-  let declared: string[] | null = null;
-  let implicitRanking = true;
-  let weightAllowed = false;
-  let seats: number | undefined;
-  const rows: { ranks: string[][]; weight?: string; count: number }[] = [];
+  const params: CondorcetParameters = {
+    declared: null,
+    implicitRanking: true,
+    weightAllowed: false,
+    seats: undefined,
+  };
+  const rows: CondorcetVote[] = [];
 
   lines.forEach((rawLine, idx) => {
     const lineNo = idx + 1;
-    const param = /^\s*#\/\s*([^:]+):(.*)$/.exec(rawLine);
-    if (param) {
-      const key = param[1].trim().toLowerCase();
-      const value = param[2].trim();
-      if (key === 'candidates') {
-        declared = value
-          .split(';')
-          .map((s) => s.trim())
-          .filter((s) => s !== '');
-      } else if (key === 'implicit ranking') {
-        implicitRanking = parseBool(value, lineNo);
-      } else if (key === 'weight allowed') {
-        weightAllowed = parseBool(value, lineNo);
-      } else if (key === 'number of seats') {
-        if (!/^\d+$/.test(value)) {
-          throw new FormatError(`number of seats is not a whole number: "${value}"`, lineNo);
-        }
-        seats = Number(value);
-      }
+    if (readCondorcetParameter(rawLine, params, lineNo)) {
       return;
     }
-    const line = rawLine.replace(/#.*$/, '').trim();
-    if (line === '') {
-      return;
+    const vote = readCondorcetVote(rawLine, lineNo);
+    if (vote) {
+      rows.push(vote);
     }
-    let body = line;
-    let count = 1;
-    let weight: string | undefined;
-    const rep = /\*\s*(\d+)\s*$/.exec(body);
-    if (rep) {
-      count = Number(rep[1]);
-      body = body.slice(0, rep.index).trim();
-    }
-    const w = /\^\s*(\d+(?:\.\d+)?)\s*$/.exec(body);
-    if (w) {
-      weight = w[1];
-      body = body.slice(0, w.index).trim();
-    }
-    if (/[*^]/.test(body)) {
-      throw new FormatError(`cannot read the vote "${line}"`, lineNo);
-    }
-    const ranks = body
-      .split('>')
-      .map((rank) =>
-        rank
-          .split('=')
-          .map((s) => s.trim())
-          .filter((s) => s !== ''),
-      )
-      .filter((rank) => rank.length > 0);
-    rows.push({ ranks, weight, count });
   });
 
+  const { declared, implicitRanking, weightAllowed, seats } = params;
   let candidates: string[];
   if (declared) {
     candidates = declared;
@@ -98,6 +57,83 @@ export function parseCondorcetText(source: string): CondorcetContest {
     return b;
   });
   return { candidates, implicitRanking, weightAllowed, seats, ballots };
+}
+
+export interface CondorcetParameters {
+  declared: string[] | null;
+  implicitRanking: boolean;
+  weightAllowed: boolean;
+  seats: number | undefined;
+}
+
+/** Applies a `#/Name: value` line to `params`; false if the line is not a parameter. */
+export function readCondorcetParameter(
+  rawLine: string,
+  params: CondorcetParameters,
+  lineNo: number,
+): boolean {
+  const param = /^\s*#\/\s*([^:]+):(.*)$/.exec(rawLine);
+  if (!param) {
+    return false;
+  }
+  const key = param[1].trim().toLowerCase();
+  const value = param[2].trim();
+  if (key === 'candidates') {
+    params.declared = value
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  } else if (key === 'implicit ranking') {
+    params.implicitRanking = parseBool(value, lineNo);
+  } else if (key === 'weight allowed') {
+    params.weightAllowed = parseBool(value, lineNo);
+  } else if (key === 'number of seats') {
+    if (!/^\d+$/.test(value)) {
+      throw new FormatError(`number of seats is not a whole number: "${value}"`, lineNo);
+    }
+    params.seats = Number(value);
+  }
+  return true;
+}
+
+/** One vote line as written (names not yet checked against the candidates); null if blank. */
+export interface CondorcetVote {
+  ranks: string[][];
+  weight?: string;
+  count: number;
+}
+
+export function readCondorcetVote(rawLine: string, lineNo: number): CondorcetVote | null {
+  const line = rawLine.replace(/#.*$/, '').trim();
+  if (line === '') {
+    return null;
+  }
+  let body = line;
+  let count = 1;
+  let weight: string | undefined;
+  const rep = /\*\s*(\d+)\s*$/.exec(body);
+  if (rep) {
+    count = Number(rep[1]);
+    body = body.slice(0, rep.index).trim();
+  }
+  const w = /\^\s*(\d+(?:\.\d+)?)\s*$/.exec(body);
+  if (w) {
+    weight = w[1];
+    body = body.slice(0, w.index).trim();
+  }
+  if (/[*^]/.test(body)) {
+    throw new FormatError(`cannot read the vote "${line}"`, lineNo);
+  }
+  const ranks = body
+    .split('>')
+    .map((rank) =>
+      rank
+        .split('=')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .filter((rank) => rank.length > 0);
+  return { ranks, weight, count };
 }
 
 function parseBool(value: string, line: number): boolean {

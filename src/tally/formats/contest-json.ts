@@ -1,12 +1,15 @@
 import { METHODS, type TallyInput } from '../types';
 import { FormatError, stripBom } from './format-error';
 
+/** A contest as read from its file: the seed may be left to the caller. */
+export type ContestJson = Omit<TallyInput, 'seed'> & { seed?: string };
+
 /**
  * The project's own contest file: a TallyInput as JSON,
  * `{ "method": "stv", "config": { … }, "candidates": [ … ], "ballots": [ … ], "seed": "…" }`.
  * `seed` may be omitted (the caller supplies one).
  */
-export function parseContestJson(source: string): Omit<TallyInput, 'seed'> & { seed?: string } {
+export function parseContestJson(source: string): ContestJson {
   const text = stripBom(source);
   let data: unknown;
   try {
