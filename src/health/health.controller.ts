@@ -112,6 +112,10 @@ export class HealthController {
     }
     // Casting does not depend on Redis; it is reported down so that operators see it.
     if (redis.status === 'rejected') {
+      this.logger.warn(
+        { err: redis.reason instanceof Error ? redis.reason.message : String(redis.reason) },
+        'redis check failed',
+      );
       return check.down({
         ...details,
         redis: 'unreachable',

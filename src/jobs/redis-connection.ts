@@ -1,5 +1,4 @@
 import type { RedisOptions } from 'bullmq';
-import Redis from 'ioredis';
 
 /** ioredis options from a redis:// or rediss:// URL. */
 export function redisOptions(url: string, connectTimeoutMs: number): RedisOptions {
@@ -45,41 +44,4 @@ export function isCommandTimeout(error: unknown): boolean {
 /** Workers block on Redis and must wait for it rather than give up (BullMQ requires this). */
 export function workerOptions(url: string, connectTimeoutMs: number): RedisOptions {
   return { ...redisOptions(url, connectTimeoutMs), maxRetriesPerRequest: null };
-}
-
-/**
- * Resolves once Redis answers, trying every second; `onWait` runs once if the first try fails.
- * For processes that can do nothing without Redis (the worker), before they start.
- */
-export async function waitForRedis(
-  url: string,
-  connectTimeoutMs: number,
-  commandTimeoutMs: number,
-  onWait: (reason: string) => void,
-): Promise<void> {
-  const client = new Redis({
-    ...producerOptions(url, connectTimeoutMs, commandTimeoutMs),
-    lazyConnect: true,
-    connectionName: 'association-ballot:start',
-  });
-  client.on('error', () => undefined);
-  try {
-    for (let waiting = false; ;) {
-      try {
-        if (client.status === 'wait') {
-          await client.connect();
-        }
-        await client.ping();
-        return;
-      } catch (error) {
-        if (!waiting) {
-          waiting = true;
-          onWait(error instanceof Error ? error.message : String(error));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  } finally {
-    client.disconnect();
-  }
 }

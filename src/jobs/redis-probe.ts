@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { InjectConfig } from 'src/config/config.module';
 import type { Config } from 'src/config/config.types';
@@ -9,25 +9,23 @@ import { producerOptions } from './redis-connection';
  * up on a command Redis does not answer, and reconnects by itself after an outage.
  */
 @Injectable()
-export class RedisProbe implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RedisProbe implements OnApplicationShutdown {
   private readonly client: Redis;
+  /** How long a check waits for a connection attempt in progress. */
+  private readonly connectWaitMs: number;
 
   constructor(@InjectConfig() config: Config) {
+    this.connectWaitMs = config.queue.connectTimeoutMs + 500;
+    // Connected from the start, so a Redis that becomes reachable later is noticed at once.
     this.client = new Redis({
       ...producerOptions(
         config.queue.redisUrl!,
         config.queue.connectTimeoutMs,
         config.queue.commandTimeoutMs,
       ),
-      lazyConnect: true,
       connectionName: 'association-ballot:probe',
     });
     this.client.on('error', () => undefined);
-  }
-
-  onApplicationBootstrap(): void {
-    // Connected from the start, so a Redis that becomes reachable later is noticed at once.
-    void this.ready().catch(() => undefined);
   }
 
   /** Runs `listener` each time the connection is (re)established. */
@@ -40,11 +38,29 @@ export class RedisProbe implements OnApplicationBootstrap, OnApplicationShutdown
     this.client.on('close', listener);
   }
 
+  /**
+   * The client once its connection is up. Commands are not buffered, so one sent while a connection
+   * is being made would fail although Redis is there: that attempt's outcome is awaited first.
+   */
   private async ready(): Promise<Redis> {
-    if (this.client.status === 'wait') {
-      await this.client.connect();
+    const client = this.client;
+    if (client.status === 'connecting' || client.status === 'connect') {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          client.off('ready', done);
+          client.off('close', done);
+          resolve();
+        };
+        const timer = setTimeout(done, this.connectWaitMs);
+        client.once('ready', done);
+        client.once('close', done);
+      });
     }
-    return this.client;
+    if (client.status !== 'ready') {
+      throw new Error(`Redis is not reachable (connection ${client.status})`);
+    }
+    return client;
   }
 
   async ping(): Promise<void> {

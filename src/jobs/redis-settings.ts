@@ -48,6 +48,24 @@ export class RedisSettings {
     return this.checking;
   }
 
+  /**
+   * Resolves with the problems found once the settings could be read, reading them every second
+   * while Redis cannot be reached; `onWait` runs once if the first read fails.
+   */
+  async settled(onWait: () => void): Promise<string[]> {
+    for (let waiting = false; ;) {
+      const problems = await this.check();
+      if (problems !== undefined) {
+        return problems;
+      }
+      if (!waiting) {
+        waiting = true;
+        onWait();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   /** Why no job may be handed to Redis now, or undefined when jobs may be handed over. */
   async refusal(): Promise<string | undefined> {
     if (this.status !== 'passed') {
