@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import pino from 'pino';
 import { JobsService } from 'src/jobs/jobs.service';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -38,8 +38,9 @@ describe('ballot secrecy at rest (e2e)', () => {
       },
     });
     // TypeORM's query log goes to the console, the app's own log to pino: both are read.
+    // Its SQL may be coloured (as under CI=true): the colour codes are taken out before reading.
     jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
+      lines.push(stripVTControlCharacters(args.map(String).join(' ')));
     });
     t = await startTestApp({
       env: { DB_LOG_QUERIES: 'true', LOG_LEVEL: 'trace' },
