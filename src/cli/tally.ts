@@ -2,24 +2,28 @@
  * Command-line tally: npm run tally -- <file> [--method m] [--variant v] [--seats n]
  *                                           [--seed s] [--json]
  * Reads a contest file (the project's JSON, BLT, CSV ranked ballots, or .cvotes), counts it
- * with the engine, and prints a report or, with --json, the full result.
+ * with the engine, and prints a report or, with --json, the full result. Files are read as a
+ * stream and identical ballots grouped while reading, so a million-ballot file never sits in
+ * memory as a million ballots.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
+// Relative imports: `npm run tally` compiles this file and the engine alone, without the alias.
 import {
   FormatError,
   METHODS,
-  parseBlt,
-  parseCondorcetText,
   parseContestJson,
-  parseRankedCsv,
   tally,
   TallyInputError,
   type Method,
   type MethodConfig,
   type TallyInput,
   type TallyResult,
-} from 'src/tally';
+} from '../tally';
+import { BltReader } from '../tally/formats/blt-reader';
+import { CondorcetTextReader } from '../tally/formats/condorcet-text-reader';
+import { ContestJsonReader, NotStreamable } from '../tally/formats/contest-json-reader';
+import { RankedCsvReader } from '../tally/formats/ranked-csv-reader';
 
 const USAGE =
   'usage: npm run tally -- <file.json|file.blt|file.csv|file.cvotes> [--method <m>] [--variant <v>] [--seats <n>] [--seed <s>] [--json]';
@@ -81,18 +85,61 @@ function parseArgs(argv: string[]): Options {
   return { ...o, file: files[0] } as Options;
 }
 
+/** A streaming reader of one format: the file's bytes in chunks of any size, then the end. */
+interface ChunkReader<T> {
+  push(chunk: Uint8Array): void;
+  end(): T;
+}
+
+/** Reads the file through `reader` a megabyte at a time: the file is never held whole. */
+function readChunks<T>(file: string, reader: ChunkReader<T>): T {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) {
+        break;
+      }
+      reader.push(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return reader.end();
+}
+
+/** Whether a file without an extension starts like JSON (judged on its first megabyte). */
+function looksJson(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, n).trimStart().startsWith('{');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The contest as read from the file, before command-line overrides. */
 function readContest(file: string): TallyInput {
-  const text = readFileSync(file, 'utf8');
   const ext = path.extname(file).toLowerCase();
   const base = path.basename(file);
-  const looksJson = text.trimStart().startsWith('{');
-  if (ext === '.json' || (ext === '' && looksJson)) {
-    const c = parseContestJson(text);
+  if (ext === '.json' || (ext === '' && looksJson(file))) {
+    let c: ReturnType<typeof parseContestJson>;
+    try {
+      c = readChunks(file, new ContestJsonReader());
+    } catch (e) {
+      if (!(e instanceof NotStreamable)) {
+        throw e;
+      }
+      // Not a valid contest: read whole, so that the error names its line and reason.
+      c = parseContestJson(readFileSync(file, 'utf8'));
+    }
     return { ...c, seed: c.seed ?? `cli:${base}` };
   }
   if (ext === '.blt' || ext === '.hil') {
-    const blt = parseBlt(text);
+    const blt = readChunks(file, new BltReader());
     const config: MethodConfig = {
       variant: 'scottish',
       seats: blt.seats,
@@ -108,7 +155,7 @@ function readContest(file: string): TallyInput {
     };
   }
   if (ext === '.cvotes') {
-    const cv = parseCondorcetText(text);
+    const cv = readChunks(file, new CondorcetTextReader());
     const seats = cv.seats ?? 1;
     return {
       method: seats > 1 ? 'stv' : 'schulze',
@@ -119,7 +166,7 @@ function readContest(file: string): TallyInput {
     };
   }
   if (ext === '.csv') {
-    const csv = parseRankedCsv(text);
+    const csv = readChunks(file, new RankedCsvReader());
     return {
       method: 'irv',
       config: {},
@@ -262,7 +309,8 @@ function report(input: TallyInput, r: TallyResult): string {
   return `${out.join('\n')}\n`;
 }
 
-function main(argv: string[]): number {
+/** Runs the command with these arguments; returns the exit status. */
+export function main(argv: string[]): number {
   let options: Options;
   try {
     options = parseArgs(argv);
@@ -296,4 +344,6 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
