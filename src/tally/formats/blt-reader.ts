@@ -1,17 +1,7 @@
 import type { RankedBallot } from '../types';
 import type { BltContest } from './blt';
 import { FormatError } from './format-error';
-import {
-  afterBom,
-  ByteKeys,
-  decodeUtf8,
-  FNV_OFFSET,
-  FNV_PRIME,
-  IntList,
-  LineSplitter,
-  mixHash,
-  SingleRanks,
-} from './stream';
+import { afterBom, ByteKeys, decodeUtf8, IntList, LineSplitter, SingleRanks } from './stream';
 
 /**
  * BLT read as a stream (see parseBlt for the format), with identical ballots grouped as they
@@ -395,15 +385,14 @@ function scanPlainBallot(
     p++;
   }
   const ks = p;
-  const prime = FNV_PRIME;
-  let h = FNV_OFFSET;
+  let h = 0x811c9dc5; // hashBytes of the ranking, computed while reading it
   let n = 0;
   for (;;) {
     const ts = p;
     let k = 0;
     while (p < limit && buf[p] >= ZERO && buf[p] <= NINE) {
       k = k * 10 + buf[p] - ZERO;
-      h = Math.imul(h ^ buf[p++], prime);
+      h = Math.imul(h ^ buf[p++], 0x01000193);
     }
     const tl = p - ts;
     if (tl === 0 || tl > 9 || p === limit) {
@@ -420,7 +409,7 @@ function scanPlainBallot(
       return false;
     }
     while (p < limit && (buf[p] === SPACE || buf[p] === TAB)) {
-      h = Math.imul(h ^ buf[p++], prime);
+      h = Math.imul(h ^ buf[p++], 0x01000193);
     }
   }
   const ke = p;
@@ -436,7 +425,9 @@ function scanPlainBallot(
   found[NEXT] = p + 1;
   found[KEY_START] = ks;
   found[KEY_END] = ke;
-  found[HASH] = mixHash(h);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  found[HASH] = h ^ (h >>> 13);
   found[WEIGHT] = weight;
   found[LENGTH] = n;
   return true;

@@ -1,14 +1,6 @@
 import { METHODS, type Ballot, type TallyInput } from '../types';
 import type { ContestJson } from './contest-json';
-import {
-  ByteKeys,
-  decodeUtf8,
-  FNV_OFFSET,
-  FNV_PRIME,
-  hashBytes,
-  mixHash,
-  SingleRanks,
-} from './stream';
+import { ByteKeys, decodeUtf8, hashBytes, SingleRanks } from './stream';
 
 /**
  * The project's contest JSON read as a stream, with identical ballots grouped as they are
@@ -456,20 +448,20 @@ function scanCompound(buf: Uint8Array, start: number, limit: number, found: Int3
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
     return false;
   }
-  const prime = FNV_PRIME;
-  let h = Math.imul(FNV_OFFSET ^ first, prime);
+  // hashBytes of the value, computed while reading it.
+  let h = Math.imul(0x811c9dc5 ^ first, 0x01000193);
   let depth = 1;
   let inString = false;
   let p = start + 1;
   while (p < limit) {
     const b = buf[p++];
-    h = Math.imul(h ^ b, prime);
+    h = Math.imul(h ^ b, 0x01000193);
     if (inString) {
       if (b === BACKSLASH) {
         if (p === limit) {
           return false;
         }
-        h = Math.imul(h ^ buf[p++], prime);
+        h = Math.imul(h ^ buf[p++], 0x01000193);
       } else if (b === QUOTE) {
         inString = false;
       }
@@ -478,8 +470,10 @@ function scanCompound(buf: Uint8Array, start: number, limit: number, found: Int3
     } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
       depth++;
     } else if ((b === CLOSE_BRACE || b === CLOSE_BRACKET) && --depth === 0) {
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
       found[0] = p;
-      found[1] = mixHash(h);
+      found[1] = h ^ (h >>> 13);
       return true;
     }
   }

@@ -5,13 +5,10 @@ import {
   afterBom,
   ByteKeys,
   decodeUtf8,
-  FNV_OFFSET,
-  FNV_PRIME,
   grownInts,
   hashBytes,
   IntList,
   LineSplitter,
-  mixHash,
   SingleRanks,
 } from './stream';
 
@@ -361,8 +358,7 @@ function scanUnquotedLine(
   limit: number,
   found: Int32Array,
 ): boolean {
-  const prime = FNV_PRIME;
-  let h = FNV_OFFSET;
+  let h = 0x811c9dc5; // hashBytes of the text, computed while reading it
   let p = start;
   for (; p < limit; p++) {
     const b = buf[p];
@@ -373,7 +369,7 @@ function scanUnquotedLine(
       return false;
     }
     if (b !== CR) {
-      h = Math.imul(h ^ b, prime);
+      h = Math.imul(h ^ b, 0x01000193);
     }
   }
   if (p === limit) {
@@ -381,7 +377,9 @@ function scanUnquotedLine(
   }
   found[NEXT] = p + 1;
   found[STOP] = p > start && buf[p - 1] === CR ? p - 1 : p;
-  found[HASH] = mixHash(h);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  found[HASH] = h ^ (h >>> 13);
   return true;
 }
 
