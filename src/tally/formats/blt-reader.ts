@@ -35,14 +35,16 @@ export class BltReader {
   private title = '';
   private titleLine: number | undefined;
 
-  // Plain ballots, grouped by the bytes of their ranking (the line after the count): group k
-  // ranks the candidate numbers pool[start[k] .. start[k + 1]).
-  private readonly plainKeys = new ByteKeys();
-  private plainCount = new Float64Array(1 << 12);
+  // Plain ballot lines, grouped by their bytes (the engine merges lines that differ only in
+  // their count or blanks): line k ranks the candidate numbers pool[start[k] .. start[k + 1])
+  // and tally[2k] ballots so far, each line counting tally[2k + 1] (its weight; -1 for a
+  // line seen before that is not a plain ballot).
+  private readonly lineKeys = new ByteKeys();
+  private tally = new Float64Array(1 << 13);
   private readonly pool = new IntList(1 << 16);
   private readonly start = new IntList(1 << 12);
   private readonly scratch = new Int32Array(64);
-  private readonly found = new Float64Array(6);
+  private readonly found = new Float64Array(2);
   // Ballots the tokenizer read, grouped by their content, each placed after the plain groups
   // seen before it, so that groups keep the order of first sight.
   private readonly otherKeys = new Map<string, number>();
@@ -75,9 +77,10 @@ export class BltReader {
     const ballots: RankedBallot[] = [];
     const pool = this.pool.data;
     const start = this.start.data;
-    const plain = this.plainKeys.size;
+    const lines = this.lineKeys.size;
+    const tally = this.tally;
     let o = 0;
-    for (let k = 0; k <= plain; k++) {
+    for (let k = 0; k <= lines; k++) {
       for (; o < this.others.length && this.others[o].after <= k; o++) {
         const g = this.others[o];
         const ranking = g.ranks.map((r) =>
@@ -85,12 +88,12 @@ export class BltReader {
         );
         ballots.push(bltGroup(ranking, g.weight, g.count));
       }
-      if (k < plain) {
+      if (k < lines && tally[2 * k + 1] >= 0) {
         const ranking = new Array<string[]>(start[k + 1] - start[k]);
         for (let p = 0, s = start[k]; p < ranking.length; p++) {
           ranking[p] = ranks[pool[s + p] - 1];
         }
-        ballots.push({ ranking, count: this.plainCount[k] });
+        ballots.push({ ranking, count: tally[2 * k] });
       }
     }
     return {
@@ -114,6 +117,7 @@ export class BltReader {
   /**
    * Counts a line holding exactly one plain ballot and nothing else; returns the offset after
    * its "\n", or -1 to leave the line to the tokenizer (which also reports any error in it).
+   * Most lines repeat an earlier one: those are only hashed and found, not read.
    */
   private plainBallot(buf: Uint8Array, start: number, limit: number): number {
     if (
@@ -123,37 +127,59 @@ export class BltReader {
     ) {
       return -1;
     }
-    const found = this.found;
-    if (!scanPlainBallot(buf, start, limit, this.nCand, this.scratch, found)) {
+    let h = 0x811c9dc5; // hashBytes of the line, inlined
+    let p = start;
+    for (; p < limit; p++) {
+      const b = buf[p];
+      if (b === NEWLINE) {
+        break;
+      }
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (p === limit) {
       return -1;
     }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    let k = this.lineKeys.find(buf, start, p, h);
+    if (k < 0) {
+      k = this.newLine(buf, start, p, h);
+    }
+    const tally = this.tally;
+    const weight = tally[2 * k + 1];
+    if (weight < 0) {
+      return -1;
+    }
+    tally[2 * k] += weight;
     this.line++;
     this.lastTokenLine = this.line;
     this.state = 'weight';
-    const ks = found[KEY_START];
-    const ke = found[KEY_END];
-    const h = found[HASH];
-    const weight = found[WEIGHT];
-    const id = this.plainKeys.find(buf, ks, ke, h);
-    if (id >= 0) {
-      this.plainCount[id] += weight;
-      return found[NEXT];
+    return p + 1;
+  }
+
+  /** Adds a line not seen before (its "\n" at `end`), read in full; returns its index. */
+  private newLine(buf: Uint8Array, start: number, end: number, h: number): number {
+    const k = this.lineKeys.add(buf, start, end, h);
+    if (2 * k + 1 >= this.tally.length) {
+      const next = new Float64Array(this.tally.length * 2);
+      next.set(this.tally);
+      this.tally = next;
     }
-    const k = this.plainKeys.add(buf, ks, ke, h);
-    if (k === this.plainCount.length) {
-      const next = new Float64Array(k * 2);
-      next.set(this.plainCount);
-      this.plainCount = next;
-    }
-    this.plainCount[k] = weight;
     if (k === 0) {
       this.start.push(0);
     }
-    for (let i = 0, n = found[LENGTH]; i < n; i++) {
-      this.pool.push(this.scratch[i]);
+    const found = this.found;
+    if (scanPlainBallot(buf, start, end + 1, this.nCand, this.scratch, found)) {
+      for (let i = 0, n = found[LENGTH]; i < n; i++) {
+        this.pool.push(this.scratch[i]);
+      }
+      this.tally[2 * k + 1] = found[WEIGHT];
+    } else {
+      this.tally[2 * k + 1] = -1;
     }
     this.start.push(this.pool.length);
-    return found[NEXT];
+    return k;
   }
 
   private onToken(text: string, quoted: boolean, line: number): void {
@@ -294,7 +320,7 @@ export class BltReader {
       return;
     }
     this.otherKeys.set(key, this.others.length);
-    this.others.push({ ranks: b.ranks, weight, count: add, after: this.plainKeys.size });
+    this.others.push({ ranks: b.ranks, weight, count: add, after: this.lineKeys.size });
   }
 }
 
@@ -344,18 +370,13 @@ function int(text: string, quoted: boolean, line: number, what: string): number 
 }
 
 // What scanPlainBallot found, by index.
-const NEXT = 0;
-const KEY_START = 1;
-const KEY_END = 2;
-const HASH = 3;
-const WEIGHT = 4;
-const LENGTH = 5;
+const WEIGHT = 0;
+const LENGTH = 1;
 
 /**
- * One pass over a line at `start` holding one plain ballot, `<count> <n> … 0` in digits and
- * blanks, ending in "\n" before `limit`: puts its candidate numbers in `ranks` and the offsets,
- * hash and count in `found`; false for any other line. A free function of typed arrays, so
- * that it is optimised early and stays so.
+ * Reads a line at `start` holding one plain ballot, `<count> <n> … 0` in digits and blanks,
+ * ending in "\n" before `limit`: puts its candidate numbers in `ranks` and its count and
+ * length in `found`; false for any other line.
  */
 function scanPlainBallot(
   buf: Uint8Array,
@@ -381,18 +402,15 @@ function scanPlainBallot(
   if (buf[p] !== SPACE && buf[p] !== TAB) {
     return false;
   }
-  while (p < limit && (buf[p] === SPACE || buf[p] === TAB)) {
-    p++;
-  }
-  const ks = p;
-  let h = 0x811c9dc5; // hashBytes of the ranking, computed while reading it
   let n = 0;
   for (;;) {
+    while (p < limit && (buf[p] === SPACE || buf[p] === TAB)) {
+      p++;
+    }
     const ts = p;
     let k = 0;
     while (p < limit && buf[p] >= ZERO && buf[p] <= NINE) {
-      k = k * 10 + buf[p] - ZERO;
-      h = Math.imul(h ^ buf[p++], 0x01000193);
+      k = k * 10 + buf[p++] - ZERO;
     }
     const tl = p - ts;
     if (tl === 0 || tl > 9 || p === limit) {
@@ -408,11 +426,7 @@ function scanPlainBallot(
     if (buf[p] !== SPACE && buf[p] !== TAB) {
       return false;
     }
-    while (p < limit && (buf[p] === SPACE || buf[p] === TAB)) {
-      h = Math.imul(h ^ buf[p++], 0x01000193);
-    }
   }
-  const ke = p;
   while (p < limit && (buf[p] === SPACE || buf[p] === TAB)) {
     p++;
   }
@@ -422,12 +436,6 @@ function scanPlainBallot(
   if (p === limit || buf[p] !== NEWLINE || n === 0) {
     return false;
   }
-  found[NEXT] = p + 1;
-  found[KEY_START] = ks;
-  found[KEY_END] = ke;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  found[HASH] = h ^ (h >>> 13);
   found[WEIGHT] = weight;
   found[LENGTH] = n;
   return true;

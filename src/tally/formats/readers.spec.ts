@@ -362,12 +362,15 @@ describe('BLT, read as a stream', () => {
     }
   });
 
-  it('groups repeated ballots into one entry with their count', () => {
-    const c = readBlt('3 1\n1 1 2 0\n2 1 2 0\n1 2 0\n1 1  2 0\n1.5 1 0\n1.5 1 0\n0\n"A" "B" "C"\n');
+  it('groups repeated ballot lines into one entry with their count', () => {
+    const c = readBlt(
+      '3 1\n1 1 2 0\n1 2 0\n1 1 2 0\n2 1 2 0\n1 1  2 0\n2 1 2 0\n1.5 1 0\n1.5 1 0\n0\n"A" "B" "C"\n',
+    );
     expect(c.ballots).toEqual([
-      { ranking: [['A'], ['B']], count: 3 },
+      { ranking: [['A'], ['B']], count: 2 },
       { ranking: [['B']], count: 1 },
-      // The same ranking written with two blanks: grouped by the engine instead.
+      // The same ranking on a line with another count or other blanks: merged by the engine.
+      { ranking: [['A'], ['B']], count: 4 },
       { ranking: [['A'], ['B']], count: 1 },
       { ranking: [['A']], weight: '1.5', count: 2 },
     ]);

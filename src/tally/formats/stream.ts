@@ -254,8 +254,3 @@ export class SingleRanks {
     return rank;
   }
 }
-
-/** Feeds a whole text to a streaming reader, as one chunk (for callers that hold a string). */
-export function encodeUtf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
