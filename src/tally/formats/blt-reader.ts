@@ -93,7 +93,9 @@ export class BltReader {
         for (let p = 0, s = start[k]; p < ranking.length; p++) {
           ranking[p] = ranks[pool[s + p] - 1];
         }
-        ballots.push({ ranking, count: tally[2 * k] });
+        // A small integer, not a boxed number per ballot.
+        const count = tally[2 * k];
+        ballots.push({ ranking, count: count <= 0x3fffffff ? count | 0 : count });
       }
     }
     return {

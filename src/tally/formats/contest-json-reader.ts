@@ -172,8 +172,11 @@ export class ContestJsonReader {
             if (chunk[p] === CLOSE_BRACKET && this.state === S.FirstElement) {
               this.state = S.AfterMember;
               p++;
+            } else if (this.objectToFirstBrace(chunk, p, n)) {
+              p = this.found[0];
+              this.state = S.AfterElement;
             } else if (scanCompound(chunk, p, n, this.found)) {
-              // The common case, a whole object or list within the chunk: read in one pass.
+              // A whole object or list within the chunk: read in one pass.
               this.element(chunk, p, this.found[0], this.found[1]);
               p = this.found[0];
               this.state = S.AfterElement;
@@ -282,6 +285,49 @@ export class ContestJsonReader {
       }
     }
     return out;
+  }
+
+  /**
+   * Counts an object element seen before, or reads a new one of the common ranked shape, from
+   * its bytes up to its first "}", without reading its structure first: a table entry is a
+   * whole value, and no whole object is the start of another, so bytes equal to an entry are
+   * that value; and the ranked shape is a whole object that ends at its first "}". False for
+   * anything else (read by scanCompound).
+   */
+  private objectToFirstBrace(chunk: Uint8Array, start: number, limit: number): boolean {
+    if (chunk[start] !== OPEN_BRACE) {
+      return false;
+    }
+    let h = 0x811c9dc5; // hashBytes, inlined
+    let p = start;
+    for (; p < limit; p++) {
+      const b = chunk[p];
+      h = Math.imul(h ^ b, 0x01000193);
+      if (b === CLOSE_BRACE) {
+        break;
+      }
+    }
+    if (p === limit) {
+      return false;
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    const end = p + 1;
+    const id = this.keys.find(chunk, start, end, h);
+    if (id >= 0) {
+      this.seen[id]++;
+    } else {
+      const ballot = this.rankedBallot(chunk, start, end);
+      if (ballot === null) {
+        return false;
+      }
+      this.keys.add(chunk, start, end, h);
+      this.entries.push(ballot);
+      this.seen.push(1);
+    }
+    this.found[0] = end;
+    return true;
   }
 
   /** One element of "ballots", its bytes hashed by hashBytes. */

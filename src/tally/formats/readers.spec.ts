@@ -230,7 +230,7 @@ function longCsvText(seed: string, ballots: number): string {
 
 function contestJsonText(seed: string, ballots: number, method = 'stv'): string {
   const rnd = new FastRandom(seed);
-  const names = ['a', 'b', 'c', 'd\u00e9', 'e "q"'];
+  const names = ['a', 'b', 'c', 'd\u00e9', 'e "q"', 'f}'];
   const ws = (): string => [' ', '', '\n', '\r\n  ', '\t'][rnd.int(5)];
   const items: string[] = [];
   for (let b = 0; b < ballots; b++) {
