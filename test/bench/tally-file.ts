@@ -51,9 +51,13 @@ interface Row {
   load: [number, number];
 }
 
-/** In a child process: the engine's count of the same ballots in memory, and how long it took. */
+/**
+ * In a child process: the engine's count of the same ballots in memory, one run after a full
+ * collection (as bench:tally's cold run), and how long it took.
+ */
 function reference(): void {
   const input = inMemoryInput(FILE_BENCH);
+  (globalThis as { gc?: () => void }).gc?.();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = tally(input);
@@ -69,7 +73,9 @@ function reference(): void {
 
 function inChild(): Promise<{ digest: string; ms: number; cpuMs: number; distinct: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--reference'], { execArgv: process.execArgv });
+    const child = fork(__filename, ['--reference'], {
+      execArgv: [...process.execArgv, '--expose-gc'],
+    });
     child.once('message', (m) => resolve(m as Awaited<ReturnType<typeof inChild>>));
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`reference exited with ${code}`)));
