@@ -363,13 +363,16 @@ export class ContestJsonReader {
         }
         p += 2;
         const s = p;
+        let h = 0x811c9dc5; // hashBytes of the name, inlined
         while (p < end && buf[p] !== QUOTE && buf[p] !== BACKSLASH && buf[p] >= 0x20) {
-          p++;
+          h = Math.imul(h ^ buf[p++], 0x01000193);
         }
         if (p + 2 >= end || buf[p] !== QUOTE || buf[p + 1] !== CLOSE_BRACKET) {
           return null;
         }
-        ranking.push(this.nameRank(buf, s, p));
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        ranking.push(this.nameRank(buf, s, p, h ^ (h >>> 13)));
         p += 2;
         if (buf[p] === COMMA) {
           p++;
@@ -384,8 +387,8 @@ export class ContestJsonReader {
     return p === end - 1 && buf[p] === CLOSE_BRACE ? { ranking } : null;
   }
 
-  private nameRank(buf: Uint8Array, start: number, end: number): string[] {
-    const h = hashBytes(buf, start, end);
+  /** The shared single rank of the name in these bytes, `h` their hashBytes. */
+  private nameRank(buf: Uint8Array, start: number, end: number, h: number): string[] {
     let id = this.names.find(buf, start, end, h);
     if (id < 0) {
       id = this.names.add(buf, start, end, h);

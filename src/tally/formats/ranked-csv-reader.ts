@@ -6,7 +6,6 @@ import {
   ByteKeys,
   decodeUtf8,
   grownInts,
-  hashBytes,
   IntList,
   LineSplitter,
   SingleRanks,
@@ -45,7 +44,7 @@ export class RankedCsvReader {
   private readonly lineEntry = new IntList();
   private readonly found = new Int32Array(3);
   /** Start and end of each cell of the row being read from its bytes. */
-  private cells = new Int32Array(64);
+  private cells = new Int32Array(96);
   private readonly names = new ByteKeys();
   private readonly nameRanks: string[][] = [];
 
@@ -118,31 +117,38 @@ export class RankedCsvReader {
     if (this.countCol >= 0 || this.weightCol >= 0) {
       return NOT_PLAIN;
     }
+    // Three ints per cell: start, end and hashBytes of the cell (computed here, inlined).
     let cells = this.cells;
     let c = 0;
+    let h = 0x811c9dc5;
     cells[0] = start;
     for (let p = start; p < stop; p++) {
       const b = buf[p];
       if (b === COMMA) {
-        if (c * 2 + 3 >= cells.length) {
+        if (c * 3 + 5 >= cells.length) {
           this.cells = cells = grownInts(cells);
         }
-        cells[c * 2 + 1] = p;
+        cells[c * 3 + 1] = p;
+        cells[c * 3 + 2] = mixed(h);
         c++;
-        cells[c * 2] = p + 1;
+        cells[c * 3] = p + 1;
+        h = 0x811c9dc5;
       } else if (b < 0x20 || b >= 0x7f || b === EQUALS) {
         return NOT_PLAIN;
+      } else {
+        h = Math.imul(h ^ b, 0x01000193);
       }
     }
-    cells[c * 2 + 1] = stop;
+    cells[c * 3 + 1] = stop;
+    cells[c * 3 + 2] = mixed(h);
     const count = c + 1;
     if (count === 1 && start === stop) {
       return -1; // a blank line
     }
     const cols = this.rankCols;
     for (const col of cols) {
-      const s = cells[col * 2];
-      const e = cells[col * 2 + 1];
+      const s = cells[col * 3];
+      const e = cells[col * 3 + 1];
       if (col < count && s < e && (buf[s] === SPACE || buf[e - 1] === SPACE)) {
         return NOT_PLAIN;
       }
@@ -150,11 +156,11 @@ export class RankedCsvReader {
     const ranking = new Array<string[]>(cols.length);
     let length = 0;
     for (let i = 0; i < cols.length; i++) {
-      const col = cols[i];
-      if (col >= count || cells[col * 2] === cells[col * 2 + 1]) {
+      const at = cols[i] * 3;
+      if (cols[i] >= count || cells[at] === cells[at + 1]) {
         ranking[i] = [];
       } else {
-        ranking[i] = this.nameRank(buf, cells[col * 2], cells[col * 2 + 1]);
+        ranking[i] = this.nameRank(buf, cells[at], cells[at + 1], cells[at + 2]);
         length = i + 1;
       }
     }
@@ -164,9 +170,8 @@ export class RankedCsvReader {
     return this.ballots.length - 1;
   }
 
-  /** The shared single rank of the name in these bytes (plain ASCII). */
-  private nameRank(buf: Uint8Array, start: number, end: number): string[] {
-    const h = hashBytes(buf, start, end);
+  /** The shared single rank of the name in these bytes (plain ASCII), `h` their hashBytes. */
+  private nameRank(buf: Uint8Array, start: number, end: number, h: number): string[] {
     let id = this.names.find(buf, start, end, h);
     if (id < 0) {
       id = this.names.add(buf, start, end, h);
@@ -377,10 +382,15 @@ function scanUnquotedLine(
   }
   found[NEXT] = p + 1;
   found[STOP] = p > start && buf[p - 1] === CR ? p - 1 : p;
+  found[HASH] = mixed(h);
+  return true;
+}
+
+/** The final step of hashBytes. */
+function mixed(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
-  found[HASH] = h ^ (h >>> 13);
-  return true;
+  return h ^ (h >>> 13);
 }
 
 function hasQuoteOrCr(buf: Uint8Array, start: number, end: number): boolean {
