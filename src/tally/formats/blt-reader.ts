@@ -5,11 +5,12 @@ import { afterBom, ByteKeys, decodeUtf8, IntList, LineSplitter, SingleRanks } fr
 
 /**
  * BLT read as a stream (see parseBlt for the format), with identical ballots grouped as they
- * are read: the result holds one ballot per distinct ranking and weight, with its count, and
- * counts the same as parseBlt's one entry per line. A plain ballot line (`<count> <n> … 0`, digits
- * and blanks only) is recognised from its bytes and looked up without being decoded; anything
- * else goes through the tokenizer, which carries comments and quoted names across lines.
- * Errors name the line as parseBlt does; the first error in the file is the one reported.
+ * are read: the result holds one entry per distinct ballot line, with its count, and counts the
+ * same as parseBlt's one entry per ballot (lines that differ only in their count or blanks stay
+ * apart; the engine merges them). A plain ballot line (`<count> <n> … 0`, digits and blanks) is
+ * found by its bytes and read only the first time; anything else goes through the tokenizer,
+ * which carries comments and quoted names across lines. Errors name the line as parseBlt does;
+ * the first error in the file is the one reported.
  */
 export class BltReader {
   private readonly lines = new LineSplitter(
