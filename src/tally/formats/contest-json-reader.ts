@@ -2,17 +2,7 @@ import { METHODS, type Ballot, type TallyInput } from '../types';
 import type { ContestJson } from './contest-json';
 import { ByteKeys, decodeUtf8, hashBytes, SingleRanks } from './stream';
 
-/**
- * The project's contest JSON read as a stream, with identical ballots grouped as they are
- * read. The "ballots" list is cut into its elements without being parsed as a whole; an
- * element is parsed the first time its bytes are seen (the common ranked shape by hand, any
- * other with JSON.parse) and counted after that. Every other member is small and parsed with
- * JSON.parse.
- *
- * Only a valid contest is read here. On anything else (a syntax error, a member of the wrong
- * type) it throws NotStreamable, and the caller reads the file whole with parseContestJson,
- * which names the line and the reason exactly.
- */
+/** The file is not a valid contest: the caller reads it whole to say why, and where. */
 export class NotStreamable extends Error {
   constructor(reason: string) {
     super(`contest JSON not read as a stream: ${reason}`);
@@ -35,6 +25,17 @@ const enum S {
   Tail,
 }
 
+/**
+ * The project's contest JSON read as a stream, with identical ballots grouped as they are
+ * read. The "ballots" list is cut into its elements without being parsed as a whole; an
+ * element is parsed the first time its bytes are seen (the common ranked shape by hand, any
+ * other with JSON.parse) and counted after that. Every other member is small and parsed with
+ * JSON.parse.
+ *
+ * Only a valid contest is read here. On anything else (a syntax error, a member of the wrong
+ * type) it throws NotStreamable, and the caller reads the file whole with parseContestJson,
+ * which names the line and the reason exactly.
+ */
 export class ContestJsonReader {
   private state = S.Begin;
   /** Bytes of a byte-order mark matched so far; -1 once past it. */
